@@ -1,0 +1,11 @@
+export type { ClockPort } from './clock.js';
+export type { RetainedPort } from './retained.js';
+export { KV_KEY_PATTERN, type KvPort } from './kv.js';
+export { QUANTITY_UNIT, type Quantity, type SensorPort, type SensorSample } from './sensors.js';
+export type { PowerPort, ResetReason, WakeCause, WakeSource } from './power.js';
+export type { LogPort, LogLevel } from './log.js';
+export type { RandomPort } from './random.js';
+export type { Socket, SocketOptions, SocketPort } from './socket.js';
+export type { OutboxStorePort } from './outbox-store.js';
+export type { CryptoPort, Sha256 } from './crypto.js';
+export type { BootState, FirmwareSlotsPort, SlotIndex, SlotWriter } from './firmware-slots.js';
