@@ -5,6 +5,7 @@ export { QUANTITY_UNIT, type Quantity, type SensorPort, type SensorSample } from
 export type { PowerPort, ResetReason, WakeCause, WakeSource } from './power.js';
 export type { LogPort, LogLevel } from './log.js';
 export type { RandomPort } from './random.js';
+export type { TimerHandle, TimerPort } from './timer.js';
 export type { Socket, SocketOptions, SocketPort } from './socket.js';
 export type { OutboxStorePort } from './outbox-store.js';
 export type { CryptoPort, Sha256 } from './crypto.js';
