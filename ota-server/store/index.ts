@@ -1,0 +1,32 @@
+/**
+ * Opens the configured store: PostgreSQL when a database URL is given (DATABASE_URL), else
+ * SQLite in `<dataDir>/ota.sqlite`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PostgresDriver } from './postgres-driver.js';
+import { SqliteDriver } from './sqlite-driver.js';
+import { SqlStore } from './sql-store.js';
+import type { Store } from './types.js';
+
+export interface StoreOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** PostgreSQL schema to use (tests give each file its own). */
+  schema?: string | undefined;
+  nowMs?: number;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const now = options.nowMs ?? Date.now();
+  if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
+    const driver = new PostgresDriver(options.databaseUrl, { schema: options.schema });
+    if (options.schema !== undefined) await driver.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+    return SqlStore.open(driver, now);
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  return SqlStore.open(new SqliteDriver(join(options.dataDir, 'ota.sqlite')), now);
+}
+
+export * from './types.js';
+export { targetKey } from './sql-store.js';

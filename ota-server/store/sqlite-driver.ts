@@ -1,0 +1,95 @@
+/**
+ * better-sqlite3 behind the async SqlDriver. The database is one file in WAL mode with
+ * synchronous=NORMAL: a commit survives a process crash, and only a power loss may drop the
+ * last few commits (SQLite WAL docs), which suits a server of this kind.
+ *
+ * better-sqlite3 is synchronous, so a statement never interleaves with another; a transaction
+ * whose body awaits could, though (microtasks of other requests run between its awaits), so
+ * while one is open every other statement waits for it.
+ */
+import Database from 'better-sqlite3';
+import type { Row, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+
+type Statement = Database.Statement<unknown[], Row>;
+
+function bind(params: readonly SqlValue[] | undefined): unknown[] {
+  if (params === undefined) return [];
+  return params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
+}
+
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Statement>();
+  #txOpen: Promise<void> | null = null;
+  readonly #direct: SqlExecutor;
+
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#direct = {
+      all: async (sql, params) => this.#prepare(sql).all(...bind(params)),
+      get: async (sql, params) => this.#prepare(sql).get(...bind(params)),
+      run: async (sql, params) => this.#prepare(sql).run(...bind(params)).changes,
+    };
+  }
+
+  #prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare<unknown[], Row>(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    // Inline loop, no helper: the check and the statement must run in the same microtask.
+    while (this.#txOpen !== null) await this.#txOpen;
+    return this.#prepare(sql).all(...bind(params));
+  }
+
+  async get(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> {
+    while (this.#txOpen !== null) await this.#txOpen;
+    return this.#prepare(sql).get(...bind(params));
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    while (this.#txOpen !== null) await this.#txOpen;
+    return this.#prepare(sql).run(...bind(params)).changes;
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    while (this.#txOpen !== null) await this.#txOpen;
+    let release!: () => void;
+    this.#txOpen = new Promise((resolve) => { release = resolve; });
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.#direct);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.#txOpen = null;
+      release();
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    while (this.#txOpen !== null) await this.#txOpen;
+    this.#db.exec(sql);
+  }
+
+  async close(): Promise<void> {
+    while (this.#txOpen !== null) await this.#txOpen;
+    this.#statements.clear();
+    this.#db.close();
+  }
+}

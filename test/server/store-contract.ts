@@ -1,0 +1,225 @@
+/**
+ * The Store contract: the same behaviour from every engine (style item 3, as
+ * aedes-persistence/abstract.js). Run by store.test.ts on SQLite and, with DATABASE_URL, on
+ * PostgreSQL.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreConflictError, type DeviceStatusRecord, type FirmwareRecord, type NewRollout, type Store } from '../../ota-server/store/index.js';
+
+const T0 = 1_750_000_000_000;
+
+const status = (version: string): DeviceStatusRecord => ({
+  firmwareVersion: version, slot: 0, bootState: 'valid', batteryVolts: 3.7, configVersion: 0,
+  outbox: { records: 1, bytes: 20, dropped: 0, thinned: 0 },
+});
+
+const firmware = (sha: string): FirmwareRecord => ({
+  sha256: sha, version: '1.2.0', board: 'esp32-c3', securityVersion: 1, size: 1000, manifest: new Uint8Array([0xd2, 0x84, 1, 2, 3]),
+  keyId: 'k1', createdAtMs: T0, imageStoredAtMs: null,
+});
+
+const rollout = (id: string, over: Partial<NewRollout> = {}): NewRollout => ({
+  id, firmwareSha256: 'a'.repeat(64), board: 'esp32-c3', tags: ['lab'], stages: [1, 5, 25, 100], failureThreshold: 0.2,
+  minSample: 5, soakMs: null, createdAtMs: T0, ...over,
+});
+
+export function describeStoreContract(name: string, open: () => Promise<{ store: Store; reopen(): Promise<Store>; dispose(): Promise<void> }>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let ctx: Awaited<ReturnType<typeof open>>;
+    beforeEach(async () => {
+      ctx = await open();
+      store = ctx.store;
+    });
+    afterEach(async () => {
+      await store.close();
+      await ctx.dispose();
+    });
+
+    it('applies the migrations once and records them', async () => {
+      expect(await store.migrations()).toEqual([1]);
+      await store.close();
+      store = await ctx.reopen();
+      expect(await store.migrations()).toEqual([1]);
+    });
+
+    it('finds live API tokens by hash only, and forgets revoked ones', async () => {
+      await store.createApiToken({ id: 't1', name: 'ci', role: 'operator', createdAtMs: T0, revokedAtMs: null }, 'h1');
+      expect((await store.findApiTokenByHash('h1'))?.role).toBe('operator');
+      expect(await store.findApiTokenByHash('t1')).toBeUndefined();
+      expect(await store.countLiveAdminTokens()).toBe(0);
+      await expect(store.createApiToken({ id: 't1', name: 'x', role: 'admin', createdAtMs: T0, revokedAtMs: null }, 'h2'))
+        .rejects.toBeInstanceOf(StoreConflictError);
+      expect(await store.revokeApiToken('t1', T0 + 1)).toBe(true);
+      expect(await store.revokeApiToken('t1', T0 + 2)).toBe(false);
+      expect(await store.findApiTokenByHash('h1')).toBeUndefined();
+      expect((await store.listApiTokens())[0]?.revokedAtMs).toBe(T0 + 1);
+    });
+
+    it('creates devices all or nothing', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: ['x'], claimHash: 'c1' }], T0);
+      await expect(store.createDevices([{ id: 'd2', board: 'b', tags: [], claimHash: 'c2' }, { id: 'd1', board: 'b', tags: [], claimHash: 'c3' }], T0))
+        .rejects.toMatchObject({ conflict: 'device_exists' });
+      expect(await store.getDevice('d2')).toBeUndefined();
+      expect(await store.countDevices()).toBe(1);
+      expect(await store.getDevice('d1')).toEqual({ id: 'd1', board: 'b', tags: ['x'], createdAtMs: T0, claimedAtMs: null, lastSeenAtMs: null, status: null });
+    });
+
+    it('lists devices by board and by exact tag, paged', async () => {
+      await store.createDevices([
+        { id: 'a', board: 'b1', tags: ['roof', 'north'], claimHash: '1' },
+        { id: 'b', board: 'b1', tags: ['roof%'], claimHash: '2' },
+        { id: 'c', board: 'b2', tags: ['roofs'], claimHash: '3' },
+      ], T0);
+      expect((await store.listDevices({ tag: 'roof', limit: 10, offset: 0 })).map((d) => d.id)).toEqual(['a']);
+      expect((await store.listDevices({ tag: 'roof%', limit: 10, offset: 0 })).map((d) => d.id)).toEqual(['b']);
+      expect((await store.listDevices({ board: 'b1', limit: 10, offset: 1 })).map((d) => d.id)).toEqual(['b']);
+      expect((await store.listDevicesOfBoard('b2')).map((d) => d.id)).toEqual(['c']);
+    });
+
+    it('exchanges a claim exactly once', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: 'claim' }], T0);
+      expect(await store.claimDevice('d1', 'wrong', { tokenHash: 't', mqttPasswordHash: 'm' }, T0)).toBe('invalid');
+      expect(await store.claimDevice('nope', 'claim', { tokenHash: 't', mqttPasswordHash: 'm' }, T0)).toBe('invalid');
+      expect(await store.claimDevice('d1', 'claim', { tokenHash: 'tok', mqttPasswordHash: 'mq' }, T0 + 5)).toBe('claimed');
+      expect(await store.claimDevice('d1', 'claim', { tokenHash: 'tok2', mqttPasswordHash: 'mq2' }, T0 + 6)).toBe('used');
+      expect((await store.findDeviceByTokenHash('tok'))?.claimedAtMs).toBe(T0 + 5);
+      expect(await store.findDeviceByTokenHash('tok2')).toBeUndefined();
+      expect(await store.verifyMqttPassword('d1', 'mq')).toBe(true);
+      expect(await store.verifyMqttPassword('d1', 'mq2')).toBe(false);
+      expect(await store.resetClaim('d1', 'claim2')).toBe(true);
+      expect(await store.findDeviceByTokenHash('tok')).toBeUndefined();
+      expect(await store.verifyMqttPassword('d1', 'mq')).toBe(false);
+      expect(await store.claimDevice('d1', 'claim2', { tokenHash: 'tok3', mqttPasswordHash: 'm3' }, T0 + 7)).toBe('claimed');
+    });
+
+    it('records check-ins singly and in batches', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: '1' }, { id: 'd2', board: 'b', tags: [], claimHash: '2' }], T0);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.0.0'), atMs: T0 + 1 }]);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.1.0'), atMs: T0 + 2 }, { deviceId: 'd2', status: status('1.0.0'), atMs: T0 + 3 },
+        { deviceId: 'gone', status: status('9'), atMs: T0 }]);
+      expect(await store.getDevice('d1')).toMatchObject({ lastSeenAtMs: T0 + 2, status: status('1.1.0') });
+      expect((await store.getDevice('d2'))?.lastSeenAtMs).toBe(T0 + 3);
+    });
+
+    it('updates tags and deletes a device with its rollout rows', async () => {
+      await store.createDevices([{ id: 'd1', board: 'esp32-c3', tags: [], claimHash: '1' }], T0);
+      expect(await store.updateDeviceTags('d1', ['lab'])).toBe(true);
+      expect(await store.updateDeviceTags('zz', ['lab'])).toBe(false);
+      await store.createFirmware(firmware('a'.repeat(64)));
+      await store.createRollout(rollout('r1'));
+      await store.offerRolloutDevice('r1', 'd1', T0);
+      expect(await store.deleteDevice('d1')).toBe(true);
+      expect(await store.deleteDevice('d1')).toBe(false);
+      expect(await store.listRolloutDevices('r1', { limit: 10, offset: 0 })).toEqual([]);
+    });
+
+    it('keeps trusted keys unique and revocable', async () => {
+      await store.addTrustedKey({ id: 'k1', name: 'release', publicKeyHex: 'ab'.repeat(32), createdAtMs: T0, revokedAtMs: null });
+      await expect(store.addTrustedKey({ id: 'k2', name: 'dup', publicKeyHex: 'ab'.repeat(32), createdAtMs: T0, revokedAtMs: null }))
+        .rejects.toMatchObject({ conflict: 'key_exists' });
+      expect(await store.revokeTrustedKey('k1', T0 + 1)).toBe(true);
+      expect(await store.revokeTrustedKey('k1', T0 + 1)).toBe(false);
+      expect(await store.listTrustedKeys()).toEqual([{ id: 'k1', name: 'release', publicKeyHex: 'ab'.repeat(32), createdAtMs: T0, revokedAtMs: T0 + 1 }]);
+    });
+
+    it('stores firmware with its manifest bytes and refuses to delete one a live rollout uses', async () => {
+      const sha = 'a'.repeat(64);
+      await store.createFirmware(firmware(sha));
+      await expect(store.createFirmware(firmware(sha))).rejects.toMatchObject({ conflict: 'firmware_exists' });
+      expect(await store.getFirmware(sha)).toEqual(firmware(sha));
+      expect(await store.markFirmwareImageStored(sha, T0 + 1)).toBe(true);
+      expect(await store.markFirmwareImageStored(sha, T0 + 2)).toBe(false);
+      await store.createRollout(rollout('r1'));
+      expect(await store.deleteFirmware(sha)).toBe('in_use');
+      await store.updateRollout('r1', {}, { state: 'paused' }, T0);
+      expect(await store.deleteFirmware(sha)).toBe('in_use');
+      await store.updateRollout('r1', {}, { state: 'aborted' }, T0);
+      expect(await store.deleteFirmware(sha)).toBe('deleted');
+      expect(await store.deleteFirmware(sha)).toBe('missing');
+      expect(await store.getRollout('r1')).toBeUndefined();
+    });
+
+    it('allows one live rollout per target (board plus tag set, in any order)', async () => {
+      await store.createFirmware(firmware('a'.repeat(64)));
+      await store.createRollout(rollout('r1', { tags: ['lab', 'roof'] }));
+      await expect(store.createRollout(rollout('r2', { tags: ['roof', 'lab'] }))).rejects.toMatchObject({ conflict: 'rollout_target_busy' });
+      await store.createRollout(rollout('r3', { tags: ['roof'] }));
+      await store.updateRollout('r1', {}, { state: 'paused' }, T0);
+      await expect(store.createRollout(rollout('r4', { tags: ['lab', 'roof'] }))).rejects.toMatchObject({ conflict: 'rollout_target_busy' });
+      await store.updateRollout('r1', {}, { state: 'completed' }, T0);
+      const r5 = await store.createRollout(rollout('r5', { tags: ['lab', 'roof'] }));
+      expect(r5).toMatchObject({ state: 'active', stageIndex: 0, stages: [1, 5, 25, 100], stateReason: null });
+      await expect(store.updateRollout('r1', {}, { state: 'active' }, T0)).rejects.toMatchObject({ conflict: 'rollout_target_busy' });
+      expect((await store.listRollouts({ states: ['active'] })).map((r) => r.id)).toEqual(['r3', 'r5']);
+    });
+
+    it('updates rollouts by compare-and-set', async () => {
+      await store.createFirmware(firmware('a'.repeat(64)));
+      await store.createRollout(rollout('r1'));
+      expect(await store.updateRollout('r1', { state: ['active'], stageIndex: 1 }, { stageIndex: 2 }, T0 + 1)).toBeUndefined();
+      const advanced = await store.updateRollout('r1', { state: ['active'], stageIndex: 0 }, { stageIndex: 1, stageStartedAtMs: T0 + 1 }, T0 + 1);
+      expect(advanced).toMatchObject({ stageIndex: 1, stageStartedAtMs: T0 + 1, updatedAtMs: T0 + 1 });
+      const paused = await store.updateRollout('r1', { state: ['active'] }, { state: 'paused', stateReason: 'why' }, T0 + 2);
+      expect(paused).toMatchObject({ state: 'paused', stateReason: 'why' });
+      expect(await store.updateRollout('r1', { state: ['active'] }, { state: 'paused' }, T0 + 3)).toBeUndefined();
+      expect(await store.updateRollout('nope', {}, { state: 'paused' }, T0 + 3)).toBeUndefined();
+    });
+
+    it('keeps per-device rollout state with compare-and-set transitions and counts', async () => {
+      await store.createFirmware(firmware('a'.repeat(64)));
+      await store.createRollout(rollout('r1'));
+      const offered = await store.offerRolloutDevice('r1', 'd1', T0);
+      expect(offered).toEqual({ rolloutId: 'r1', deviceId: 'd1', state: 'offered', reason: null, offeredAtMs: T0, updatedAtMs: T0 });
+      expect(await store.transitionRolloutDevice('r1', 'd1', ['offered'], 'downloading', null, T0 + 1)).toBe(true);
+      // A second offer leaves the existing row alone.
+      expect((await store.offerRolloutDevice('r1', 'd1', T0 + 2)).state).toBe('downloading');
+      expect(await store.transitionRolloutDevice('r1', 'd1', ['offered'], 'failed', 'x', T0 + 3)).toBe(false);
+      expect(await store.transitionRolloutDevice('r1', 'd1', ['downloading', 'installed'], 'failed', 'ERR_OTA_HASH', T0 + 3)).toBe(true);
+      await store.offerRolloutDevice('r1', 'd2', T0);
+      await store.offerRolloutDevice('r1', 'd3', T0);
+      await store.transitionRolloutDevice('r1', 'd3', ['offered'], 'succeeded', null, T0);
+      expect(await store.countRolloutDevices('r1')).toEqual({ offered: 1, downloading: 0, installed: 0, succeeded: 1, failed: 1, rolled_back: 0 });
+      expect((await store.listRolloutDevices('r1', { state: 'failed', limit: 10, offset: 0 }))[0]).toMatchObject({ deviceId: 'd1', reason: 'ERR_OTA_HASH' });
+      expect((await store.listRolloutDevicesOfDevice('d2')).map((r) => r.rolloutId)).toEqual(['r1']);
+    });
+
+    it('versions config documents from one sequence and keeps their history', async () => {
+      const a = await store.putConfig('fleet', { checkInPeriodS: 3600 }, T0);
+      const b = await store.putConfig('tag:roof', { checkInPeriodS: 600 }, T0 + 1);
+      const c = await store.putConfig('fleet', { checkInPeriodS: 1800 }, T0 + 2);
+      expect(b.version).toBeGreaterThan(a.version);
+      expect(c.version).toBeGreaterThan(b.version);
+      expect(await store.getConfig('fleet')).toEqual({ scope: 'fleet', version: c.version, document: { checkInPeriodS: 1800 }, updatedAtMs: T0 + 2 });
+      expect((await store.getConfigs(['fleet', 'tag:roof', 'device:x'])).map((r) => r.scope).sort()).toEqual(['fleet', 'tag:roof']);
+      expect(await store.deleteConfig('tag:roof', T0 + 3)).toBe(true);
+      expect(await store.deleteConfig('tag:roof', T0 + 4)).toBe(false);
+      expect((await store.listConfigs()).map((r) => r.scope)).toEqual(['fleet']);
+      const history = await store.configHistory('tag:roof', 10);
+      expect(history.map((h) => h.document)).toEqual([null, { checkInPeriodS: 600 }]);
+      expect((await store.configHistory('fleet', 1)).map((h) => h.version)).toEqual([c.version]);
+    });
+
+    it('survives a reopen with everything in place', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: ['t'], claimHash: 'c' }], T0);
+      await store.createFirmware(firmware('a'.repeat(64)));
+      await store.createRollout(rollout('r1'));
+      await store.offerRolloutDevice('r1', 'd1', T0);
+      await store.putConfig('fleet', { a: 1 }, T0);
+      const before = await store.dump();
+      await store.close();
+      store = await ctx.reopen();
+      expect(await store.dump()).toEqual(before);
+    });
+
+    it('serialises concurrent transactions and plain statements without losing writes', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: 'c' }], T0);
+      const writes = Array.from({ length: 20 }, (_, i) => i % 2 === 0
+        ? store.putConfig(`tag:t${i}`, { i }, T0 + i)
+        : store.recordCheckIns([{ deviceId: 'd1', status: status(`1.0.${i}`), atMs: T0 + i }]));
+      await Promise.all(writes);
+      expect((await store.listConfigs()).length).toBe(10);
+      expect((await store.getDevice('d1'))?.lastSeenAtMs).toBeGreaterThan(T0);
+    });
+  });
+}
