@@ -8,3 +8,12 @@ export type {
   CheckInAnswer, DeviceStatus, Report, Retainable, UpdateOutcome, UpdateStep, UplinkStep, WindowOutcome, WindowReason,
 } from './node/steps.js';
 export { RETAINED_SECTION } from './node/retained-record.js';
+// OTA (issue #4): signed manifest (COSE_Sign1 + Ed25519), pure-JS crypto port.
+export {
+  decodeManifest, encodeManifest, manifestDigest, MANIFEST_FORMAT, MANIFEST_KEY, parseSignedManifest, signManifest,
+  validateManifest, verifySignedManifest, type FirmwareManifest, type SignedManifest,
+} from './ota/manifest.js';
+export {
+  ALG_EDDSA, COSE_SIGN1_TAG, keyId, parseCoseSign1, sigStructure, signCoseSign1, verifyCoseSign1, type CoseSign1, type SignFunction,
+} from './ota/cose.js';
+export { createNobleCrypto } from './crypto/noble.js';
