@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   ERR_CBOR_CHUNK: 'indefinite-length string chunk of the wrong type',
   ERR_CBOR_DUPLICATE_KEY: 'duplicate key in a CBOR map',
   ERR_CBOR_UNSUPPORTED: 'value cannot be encoded as CBOR',
+  ERR_UTF8: 'invalid UTF-8 bytes, or a string with a lone surrogate',
+  ERR_ARGUMENT: 'argument of the wrong type or range for a core function',
   ERR_SENML_INVALID: 'malformed SenML pack',
   ERR_SENML_VERSION: 'unsupported SenML base version',
   ERR_SENML_MUST_UNDERSTAND: 'SenML label ending in "_" not understood',

@@ -1,0 +1,577 @@
+/**
+ * CBOR, RFC 8949: a small deterministic encoder and a strict, bounded decoder.
+ *
+ * Encoding follows the core deterministic encoding requirements (RFC 8949 4.2.1):
+ * - shortest heads for integers, lengths and tag numbers (3.1, 4.2.1);
+ * - definite lengths only (4.2.1);
+ * - map keys sorted by the bytewise order of their encodings (4.2.1), duplicates refused (5.6);
+ * - protocol choices left open by 4.2.2, made here: integral JS numbers within +-2^64 are
+ *   integers (Rule 1: JS cannot tell 1 from 1.0); -0 stays a float (f98000); every other number
+ *   takes the shortest of binary16/32/64 that keeps its exact value (4.2.1, preferred
+ *   serialization 4.1); one NaN (f97e00); bigints outside 64 bits become bignums, tag 2/3
+ *   without leading zero bytes (3.4.3).
+ *
+ * Value model (encode <- JS, decode -> JS):
+ *   unsigned/negative int <-> number (safe integers) or bigint (beyond Number.MAX_SAFE_INTEGER);
+ *   float <-> number; byte string <-> Uint8Array (any other ArrayBuffer view or ArrayBuffer is
+ *   encoded as its bytes); text <-> string; array <-> Array; map <- Map (any keys) or plain object
+ *   (own enumerable string keys); map -> plain object when every key is a text string, Map
+ *   otherwise; tag <-> Tagged (tags 2/3 over a byte string decode to the integer, 3.4.3);
+ *   simple 20-23 <-> false/true/null/undefined; other simple values <-> Simple.
+ *
+ * Decoding accepts any well-formed CBOR including non-preferred heads and indefinite lengths,
+ * and rejects malformed input (RFC 8949 3, 3.2.1-3.2.4, 3.3, Appendix F) with FirmwareError
+ * ERR_CBOR_*: never a hang (every loop consumes input) and never an allocation sized by an
+ * unchecked length (a length is checked against the bytes left before anything is allocated).
+ * Invalid UTF-8 and duplicate map keys (validity, 5.3.1, 5.6) are refused as well.
+ */
+import { FirmwareError, type ErrorCode } from '../errors.js';
+import { compareBytes, equalBytes, toHex } from './bytes.js';
+import { tryUtf8Decode, utf8EncodedLength, utf8EncodeInto } from './utf8.js';
+
+/** A CBOR tag (major type 6) around any value. Tag numbers up to 2^53-1 are numbers, larger ones bigints. */
+export class Tagged {
+  readonly tag: number | bigint;
+  readonly value: unknown;
+  constructor(tag: number | bigint, value: unknown) {
+    this.tag = atag(tag);
+    this.value = value;
+  }
+}
+
+/** A simple value (major type 7) other than false/true/null/undefined: 0-19 or 32-255 (RFC 8949 3.3). */
+export class Simple {
+  readonly value: number;
+  constructor(value: number) {
+    if (!Number.isInteger(value) || value < 0 || value > 255 || (value >= 20 && value < 32)) {
+      throw new FirmwareError('ERR_ARGUMENT', 'simple value must be 0-19 or 32-255');
+    }
+    this.value = value;
+  }
+}
+
+export interface DecodeLimits {
+  /** Deepest nesting of arrays, maps and tags (a top-level array is depth 1). Default 32. */
+  maxDepth: number;
+  /**
+   * Most data items (keys and values, at any depth), counted as they are decoded. Default: no limit
+   * beyond the input itself, which cannot hold more items than it has bytes.
+   */
+  maxItems: number;
+  /** Most string payload bytes (byte and text strings together). Default: bounded by the input length. */
+  maxBytes: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 32;
+const LIMIT_KEYS = Object.freeze(['maxDepth', 'maxItems', 'maxBytes']);
+const TWO_32 = 4294967296;
+const TWO_64 = 18446744073709551616; // exact as a double
+const TWO_64N = 1n << 64n;
+const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE_N = -MAX_SAFE_N;
+
+// ---- guards (public entry points only) -------------------------------------------------------
+
+function atag(tag: unknown): number | bigint {
+  if (typeof tag === 'bigint' && tag >= 0n && tag < TWO_64N) return tag <= MAX_SAFE_N ? Number(tag) : tag;
+  if (typeof tag === 'number' && Number.isSafeInteger(tag) && tag >= 0) return tag;
+  throw new FirmwareError('ERR_ARGUMENT', 'tag number must be an integer in 0..2^64-1');
+}
+
+function abytes(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new FirmwareError('ERR_ARGUMENT', 'decode expects a Uint8Array');
+  return value;
+}
+
+function alimits(limits: unknown): DecodeLimits {
+  // Every item takes at least one input byte and every string byte one input byte, so the input
+  // length bounds both already; the explicit limits are for callers that want less.
+  const out: DecodeLimits = { maxDepth: DEFAULT_MAX_DEPTH, maxItems: Infinity, maxBytes: Infinity };
+  if (limits === undefined) return out;
+  if (typeof limits !== 'object' || limits === null) throw new FirmwareError('ERR_ARGUMENT', 'limits must be an object');
+  for (const key of Object.keys(limits)) {
+    const v = (limits as Record<string, unknown>)[key];
+    if (!LIMIT_KEYS.includes(key)) throw new FirmwareError('ERR_ARGUMENT', `unknown limit ${key}`);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !(Number.isSafeInteger(v) || v === Infinity) || v < 0) {
+      throw new FirmwareError('ERR_ARGUMENT', `limit ${key} must be a non-negative integer`);
+    }
+    out[key as keyof DecodeLimits] = v;
+  }
+  return out;
+}
+
+// ---- encoding --------------------------------------------------------------------------------
+
+class Writer {
+  buf = new Uint8Array(64);
+  view = new DataView(this.buf.buffer);
+  len = 0;
+
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** Shortest head for an integral argument 0 <= n < 2^64 given as a number (RFC 8949 4.2.1). */
+  head(major: number, n: number): void {
+    const mt = major << 5;
+    this.ensure(9);
+    if (n < 24) this.buf[this.len++] = mt | n;
+    else if (n < 0x100) {
+      this.buf[this.len++] = mt | 24;
+      this.buf[this.len++] = n;
+    } else if (n < 0x10000) {
+      this.buf[this.len++] = mt | 25;
+      this.view.setUint16(this.len, n);
+      this.len += 2;
+    } else if (n < TWO_32) {
+      this.buf[this.len++] = mt | 26;
+      this.view.setUint32(this.len, n);
+      this.len += 4;
+    } else {
+      // n is an integral double: dividing by 2^32 is exact, so both halves are exact.
+      const hi = Math.floor(n / TWO_32);
+      this.buf[this.len++] = mt | 27;
+      this.view.setUint32(this.len, hi);
+      this.view.setUint32(this.len + 4, n - hi * TWO_32);
+      this.len += 8;
+    }
+  }
+
+  headBig(major: number, n: bigint): void {
+    if (n <= MAX_SAFE_N) return this.head(major, Number(n));
+    this.ensure(9);
+    this.buf[this.len++] = (major << 5) | 27;
+    this.view.setUint32(this.len, Number(n >> 32n));
+    this.view.setUint32(this.len + 4, Number(n & 0xffffffffn));
+    this.len += 8;
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Bits of `v` as an IEEE 754 binary16, or -1 if binary16 cannot hold it exactly. */
+function halfBits(v: number, scratch: DataView): number {
+  if (v !== v) return 0x7e00; // every NaN becomes the one quiet NaN f97e00 (RFC 8949 4.2.2)
+  if (v === 0) return 1 / v < 0 ? 0x8000 : 0;
+  if (v === Infinity) return 0x7c00;
+  if (v === -Infinity) return 0xfc00;
+  if (Math.fround(v) !== v) return -1; // every binary16 value is a binary32 value
+  scratch.setFloat32(0, v);
+  const bits = scratch.getUint32(0);
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = ((bits >>> 23) & 0xff) - 127;
+  const mant = bits & 0x7fffff;
+  if (exp > 15) return -1;
+  if (exp >= -14) return mant & 0x1fff ? -1 : sign | ((exp + 15) << 10) | (mant >>> 13); // normal
+  if (exp < -24) return -1;
+  const sig = mant | 0x800000; // subnormal binary16: value = m * 2^-24 = sig * 2^(exp+1)
+  const shift = -(exp + 1);
+  return sig & ((1 << shift) - 1) ? -1 : sign | (sig >>> shift);
+}
+
+function encodeNumber(w: Writer, v: number): void {
+  // Rule 1 (RFC 8949 4.2.2): integral values are integers; -0 is not an integer here.
+  if (Number.isInteger(v) && !(v === 0 && 1 / v < 0) && v < TWO_64 && v >= -TWO_64) {
+    if (v >= 0) return w.head(0, v);
+    if (v >= -Number.MAX_SAFE_INTEGER - 1) return w.head(1, -1 - v); // exact: |v| <= 2^53
+    return w.headBig(1, -1n - BigInt(v));
+  }
+  w.ensure(9);
+  const scratch = new DataView(new ArrayBuffer(4));
+  const h = halfBits(v, scratch);
+  if (h >= 0) {
+    w.byte(0xf9);
+    w.byte(h >> 8);
+    w.byte(h & 0xff);
+  } else if (Math.fround(v) === v) {
+    w.byte(0xfa);
+    w.view.setFloat32(w.len, v);
+    w.len += 4;
+  } else {
+    w.byte(0xfb);
+    w.view.setFloat64(w.len, v);
+    w.len += 8;
+  }
+}
+
+function encodeBigInt(w: Writer, v: bigint): void {
+  const negative = v < 0n;
+  const n = negative ? -1n - v : v;
+  if (n < TWO_64N) return w.headBig(negative ? 1 : 0, n);
+  // Bignum (RFC 8949 3.4.3): big-endian magnitude without leading zero bytes.
+  const digits: number[] = [];
+  for (let m = n; m > 0n; m >>= 8n) digits.push(Number(m & 0xffn));
+  digits.reverse();
+  w.head(6, negative ? 3 : 2);
+  w.head(2, digits.length);
+  for (const d of digits) w.byte(d);
+}
+
+function encodeText(w: Writer, s: string): void {
+  const n = utf8EncodedLength(s);
+  if (n < 0) throw new FirmwareError('ERR_CBOR_UTF8', 'text string with a lone surrogate');
+  w.head(3, n);
+  w.ensure(n);
+  w.len = utf8EncodeInto(s, w.buf, w.len);
+}
+
+function enter(depth: number): number {
+  if (depth >= DEFAULT_MAX_DEPTH) throw new FirmwareError('ERR_CBOR_DEPTH', `deeper than ${DEFAULT_MAX_DEPTH} (or a cycle)`);
+  return depth + 1;
+}
+
+function encodeMap(w: Writer, entries: Iterable<readonly [unknown, unknown]>, depth: number): void {
+  const inner = enter(depth);
+  const sorted: { key: Uint8Array; value: unknown }[] = [];
+  for (const [k, value] of entries) {
+    const kw = new Writer();
+    encodeItem(kw, k, inner);
+    sorted.push({ key: kw.result(), value });
+  }
+  sorted.sort((a, b) => compareBytes(a.key, b.key)); // RFC 8949 4.2.1: bytewise order of encoded keys
+  for (let i = 1; i < sorted.length; i++) {
+    if (equalBytes(sorted[i - 1].key, sorted[i].key)) {
+      throw new FirmwareError('ERR_CBOR_DUPLICATE_KEY', `key ${toHex(sorted[i].key)}`);
+    }
+  }
+  w.head(5, sorted.length);
+  for (const e of sorted) {
+    w.bytes(e.key);
+    encodeItem(w, e.value, inner);
+  }
+}
+
+function encodeItem(w: Writer, v: unknown, depth: number): void {
+  switch (typeof v) {
+    case 'number':
+      return encodeNumber(w, v);
+    case 'bigint':
+      return encodeBigInt(w, v);
+    case 'string':
+      return encodeText(w, v);
+    case 'boolean':
+      return w.byte(v ? 0xf5 : 0xf4);
+    case 'undefined':
+      return w.byte(0xf7);
+    case 'object':
+      if (v === null) return w.byte(0xf6);
+      if (v instanceof Uint8Array || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+        const b = v instanceof Uint8Array ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
+        w.head(2, b.length);
+        return w.bytes(b);
+      }
+      if (Array.isArray(v)) {
+        const inner = enter(depth);
+        w.head(4, v.length);
+        for (let i = 0; i < v.length; i++) encodeItem(w, v[i], inner);
+        return;
+      }
+      if (v instanceof Map) return encodeMap(w, v, depth);
+      if (v instanceof Tagged) {
+        if (typeof v.tag === 'bigint') w.headBig(6, v.tag);
+        else w.head(6, v.tag);
+        return encodeItem(w, v.value, enter(depth));
+      }
+      if (v instanceof Simple) {
+        if (v.value < 24) return w.byte(0xe0 | v.value);
+        w.byte(0xf8);
+        return w.byte(v.value);
+      }
+      {
+        const proto: unknown = Object.getPrototypeOf(v);
+        if (proto === Object.prototype || proto === null) {
+          const obj = v as Record<string, unknown>;
+          return encodeMap(w, Object.keys(obj).map((k) => [k, obj[k]] as const), depth);
+        }
+      }
+      throw new FirmwareError('ERR_CBOR_UNSUPPORTED', Object.prototype.toString.call(v));
+    default:
+      throw new FirmwareError('ERR_CBOR_UNSUPPORTED', typeof v);
+  }
+}
+
+/** Deterministic CBOR encoding of `value` (RFC 8949 4.2.1); see the module doc for the value model. */
+export function encode(value: unknown): Uint8Array {
+  const w = new Writer();
+  encodeItem(w, value, 0);
+  return w.result();
+}
+
+// ---- decoding --------------------------------------------------------------------------------
+
+interface Reader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  pos: number;
+  items: number;
+  stringBytes: number;
+  readonly limits: DecodeLimits;
+}
+
+function fail(code: Extract<ErrorCode, `ERR_CBOR_${string}`>, r: Reader, at = r.pos): never {
+  throw new FirmwareError(code, `at byte ${at}`, { offset: at });
+}
+
+function need(r: Reader, n: number): void {
+  if (r.bytes.length - r.pos < n) fail('ERR_CBOR_TRUNCATED', r, r.bytes.length);
+}
+
+/** Argument of a head (RFC 8949 3): a number when exact (< 2^53), else a bigint. */
+function readArgument(r: Reader, ai: number): number | bigint {
+  if (ai < 24) return ai;
+  const at = r.pos;
+  switch (ai) {
+    case 24:
+      need(r, 1);
+      r.pos += 1;
+      return r.bytes[at];
+    case 25:
+      need(r, 2);
+      r.pos += 2;
+      return r.view.getUint16(at);
+    case 26:
+      need(r, 4);
+      r.pos += 4;
+      return r.view.getUint32(at);
+    case 27: {
+      need(r, 8);
+      r.pos += 8;
+      const hi = r.view.getUint32(at), lo = r.view.getUint32(at + 4);
+      return hi < 0x200000 ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+    }
+    default:
+      return fail('ERR_CBOR_RESERVED', r, at - 1); // 28-30 (31 is handled by the callers)
+  }
+}
+
+/** A declared length or count, checked against the input left and the limits before any allocation. */
+function readCount(r: Reader, ai: number, perUnit: number, limit: number, used: number): number {
+  const arg = readArgument(r, ai);
+  const n = typeof arg === 'bigint' ? Infinity : arg;
+  // Each unit (string byte, array item, map entry) takes at least one input byte. A map entry
+  // takes two, but a one-byte-per-entry check keeps `a1ff` a misplaced break, not a truncation.
+  if (n > r.bytes.length - r.pos) fail('ERR_CBOR_TRUNCATED', r, r.bytes.length);
+  if (n * perUnit > limit - used) fail('ERR_CBOR_LENGTH', r);
+  return n;
+}
+
+function readString(r: Reader, major: number, ai: number): Uint8Array | string {
+  const n = readCount(r, ai, 1, r.limits.maxBytes, r.stringBytes);
+  r.stringBytes += n;
+  const start = r.pos;
+  r.pos += n;
+  if (major === 2) return r.bytes.slice(start, r.pos);
+  const s = tryUtf8Decode(r.bytes, start, r.pos);
+  return s === undefined ? fail('ERR_CBOR_UTF8', r, start) : s;
+}
+
+/** Indefinite-length string: definite chunks of the same major type until a break (RFC 8949 3.2.3). */
+function readChunks(r: Reader, major: number): Uint8Array | string {
+  const parts: (Uint8Array | string)[] = [];
+  for (;;) {
+    need(r, 1);
+    const ib = r.bytes[r.pos];
+    if (ib === 0xff) {
+      r.pos += 1;
+      break;
+    }
+    if (ib >> 5 !== major || (ib & 31) === 31) fail('ERR_CBOR_CHUNK', r);
+    r.pos += 1;
+    parts.push(readString(r, major, ib & 31)); // each text chunk must be valid UTF-8 on its own
+  }
+  if (major === 3) return parts.join('');
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  total = 0;
+  for (const p of parts as Uint8Array[]) {
+    out.set(p, total);
+    total += p.length;
+  }
+  return out;
+}
+
+function atBreak(r: Reader): boolean {
+  need(r, 1);
+  if (r.bytes[r.pos] !== 0xff) return false;
+  r.pos += 1;
+  return true;
+}
+
+function readArray(r: Reader, ai: number, depth: number): unknown[] {
+  const out: unknown[] = [];
+  if (ai === 31) {
+    while (!atBreak(r)) out.push(decodeItem(r, depth));
+  } else {
+    const n = readCount(r, ai, 1, r.limits.maxItems, r.items);
+    for (let i = 0; i < n; i++) out.push(decodeItem(r, depth));
+  }
+  return out;
+}
+
+function defineKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  // "__proto__" must become an own property, not the prototype.
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+function readMap(r: Reader, ai: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
+  const keys: unknown[] = [];
+  const values: unknown[] = [];
+  const textKeys = new Set<string>();
+  let otherKeys: Set<string> | undefined;
+  const n = ai === 31 ? -1 : readCount(r, ai, 2, r.limits.maxItems, r.items);
+  for (let i = 0; n < 0 ? !atBreak(r) : i < n; i++) {
+    const at = r.pos;
+    const key = decodeItem(r, depth);
+    // Duplicate = same key once decoded (RFC 8949 5.6): text by value, others by their
+    // deterministic encoding (-0 folded into 0, as a JS Map would fold them).
+    let seen: Set<string>, id: string;
+    if (typeof key === 'string') {
+      seen = textKeys;
+      id = key;
+    } else {
+      seen = otherKeys ??= new Set<string>();
+      id = toHex(encode(key === 0 ? 0 : key));
+    }
+    if (seen.has(id)) fail('ERR_CBOR_DUPLICATE_KEY', r, at);
+    seen.add(id);
+    keys.push(key);
+    values.push(decodeItem(r, depth)); // a break here (odd item count) is ERR_CBOR_BREAK
+  }
+  if (otherKeys !== undefined) {
+    const map = new Map<unknown, unknown>();
+    for (let i = 0; i < keys.length; i++) map.set(keys[i], values[i]);
+    return map;
+  }
+  const obj: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) defineKey(obj, keys[i] as string, values[i]);
+  return obj;
+}
+
+function fromHalf(h: number): number {
+  const exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  const v = exp === 0 ? mant * 5.960464477539063e-8 : exp === 31 ? (mant === 0 ? Infinity : NaN) : (mant + 1024) * 2 ** (exp - 25);
+  return h & 0x8000 ? -v : v;
+}
+
+function bytesToBigInt(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = 0; i < b.length; i++) n = (n << 8n) | BigInt(b[i]);
+  return n;
+}
+
+function integer(n: bigint): number | bigint {
+  return n >= MIN_SAFE_N && n <= MAX_SAFE_N ? Number(n) : n;
+}
+
+function decodeItem(r: Reader, depth: number): unknown {
+  need(r, 1);
+  const at = r.pos;
+  const ib = r.bytes[r.pos++];
+  if (ib === 0xff) fail('ERR_CBOR_BREAK', r, at); // no indefinite item open here (3.2.1)
+  if (++r.items > r.limits.maxItems) fail('ERR_CBOR_LENGTH', r, at);
+  const major = ib >> 5, ai = ib & 31;
+  if (ai === 31 && (major < 2 || major === 6)) fail('ERR_CBOR_RESERVED', r, at); // no indefinite ints or tags (3.2)
+  switch (major) {
+    case 0: {
+      const n = readArgument(r, ai);
+      return typeof n === 'bigint' ? integer(n) : n;
+    }
+    case 1: {
+      const n = readArgument(r, ai);
+      return typeof n === 'number' && n < Number.MAX_SAFE_INTEGER ? -1 - n : integer(-1n - BigInt(n));
+    }
+    case 2:
+    case 3:
+      return ai === 31 ? readChunks(r, major) : readString(r, major, ai);
+    case 4:
+    case 5: {
+      if (depth >= r.limits.maxDepth) fail('ERR_CBOR_DEPTH', r, at);
+      return major === 4 ? readArray(r, ai, depth + 1) : readMap(r, ai, depth + 1);
+    }
+    case 6: {
+      if (depth >= r.limits.maxDepth) fail('ERR_CBOR_DEPTH', r, at);
+      const tag = readArgument(r, ai);
+      const value = decodeItem(r, depth + 1);
+      if ((tag === 2 || tag === 3) && value instanceof Uint8Array) {
+        // Bignums (3.4.3) come back as the integer they denote.
+        const n = bytesToBigInt(value);
+        return integer(tag === 2 ? n : -1n - n);
+      }
+      return new Tagged(tag, value);
+    }
+    default:
+      switch (ai) {
+        case 20:
+          return false;
+        case 21:
+          return true;
+        case 22:
+          return null;
+        case 23:
+          return undefined;
+        case 24: {
+          need(r, 1);
+          const v = r.bytes[r.pos++];
+          if (v < 32) fail('ERR_CBOR_SIMPLE', r, at); // 3.3: f8 00..f8 1f are not well-formed
+          return new Simple(v);
+        }
+        case 25: {
+          need(r, 2);
+          r.pos += 2;
+          return fromHalf(r.view.getUint16(at + 1));
+        }
+        case 26:
+          need(r, 4);
+          r.pos += 4;
+          return r.view.getFloat32(at + 1);
+        case 27:
+          need(r, 8);
+          r.pos += 8;
+          return r.view.getFloat64(at + 1);
+        default:
+          if (ai < 20) return new Simple(ai);
+          return fail('ERR_CBOR_RESERVED', r, at); // 28-30
+      }
+  }
+}
+
+/**
+ * Decodes exactly one CBOR data item that fills `bytes` (RFC 8949 5.1). Throws FirmwareError
+ * with an ERR_CBOR_* code on malformed or invalid input, or when a limit is exceeded.
+ */
+export function decode(bytes: Uint8Array, limits?: Partial<DecodeLimits>): unknown {
+  abytes(bytes);
+  const r: Reader = {
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    pos: 0,
+    items: 0,
+    stringBytes: 0,
+    limits: alimits(limits),
+  };
+  const value = decodeItem(r, 0);
+  if (r.pos !== bytes.length) fail('ERR_CBOR_TRAILING', r);
+  return value;
+}
