@@ -52,7 +52,7 @@ export interface CheckInAnswer {
   /** Present when the device's config version differs; validated by validateNodeConfig. */
   config?: unknown;
   /** COSE_Sign1 bytes of the signed manifest and where to download the image. */
-  update?: { manifest: Uint8Array; downloadPath: string };
+  update?: { manifest: Uint8Array; downloadPath: string; size?: number };
 }
 
 export interface WindowOutcome {
