@@ -288,6 +288,11 @@ function encodeItem(w: Writer, v: unknown, depth: number): void {
       }
       if (v instanceof Map) return encodeMap(w, v, depth);
       if (v instanceof Tagged) {
+        // A bignum is the integer it denotes: written in its preferred form (3.4.3), as decode reads it.
+        if ((v.tag === 2 || v.tag === 3) && v.value instanceof Uint8Array) {
+          const n = bytesToBigInt(v.value);
+          return encodeBigInt(w, v.tag === 2 ? n : -1n - n);
+        }
         if (typeof v.tag === 'bigint') w.headBig(6, v.tag);
         else w.head(6, v.tag);
         return encodeItem(w, v.value, enter(depth));

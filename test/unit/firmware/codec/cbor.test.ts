@@ -105,6 +105,9 @@ describe('deterministic encoding (RFC 8949 4.2.1), protocols.md 2.1-2.2', () => 
     expect(dec('c24a010000000000000000ff')).toBe(2n ** 72n + 255n);
     expect(dec('c24101')).toBe(1); // a non-preferred bignum still means its integer
     expect(dec('c340')).toBe(-1);
+    expect(hex(new Tagged(2, new Uint8Array([0, 1])))).toBe('01'); // a bignum Tagged is written as its integer
+    expect(hex(new Tagged(3, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0])))).toBe('c349010000000000000000');
+    expect(hex(new Tagged(2, 'not bytes'))).toBe('c2696e6f74206279746573'); // not a bignum: an ordinary tag
   });
 
   it('encodes typed arrays, DataView and ArrayBuffer as byte strings (their own range only)', () => {
