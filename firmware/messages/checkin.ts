@@ -20,7 +20,7 @@ import { decodeBody, encodeBody, type MessageFormat } from './format.js';
 export type { CheckInAnswer, UpdateOutcome };
 
 /** Device ids appear in MQTT topics and URL paths: no '/', '+', '#', spaces or escapes. */
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/; // = DEVICE_ID of firmware/node/config.ts
 /** Semantic-version-like: digits, letters, '.', '+', '-', '_'. */
 export const FIRMWARE_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$/;
 export const BOOT_STATES: readonly BootState[] = Object.freeze(['new', 'pending-verify', 'valid', 'invalid', 'aborted', 'undefined']);
