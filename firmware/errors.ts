@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   ERR_MQTT_INFLIGHT_FULL: 'MQTT in-flight window is full',
   ERR_MQTT_SUBSCRIBE_REFUSED: 'MQTT broker refused a subscription',
   ERR_MQTT_CLOSED: 'MQTT link closed before the operation completed',
+  ERR_MQTT_STATUS_INVALID: 'MQTT status payload is malformed',
   ERR_OUTBOX_FULL: 'outbox full: record dropped',
   ERR_OUTBOX_CORRUPT: 'outbox store record is corrupt',
   ERR_OUTBOX_RECORD: 'outbox record is empty or larger than the store accepts',
