@@ -70,6 +70,10 @@ export const ERROR_CODES = {
   ERR_FLASH_NOT_ERASED: 'flash write would set bits that are not erased',
   ERR_FLASH_RANGE: 'flash access outside the partition',
   ERR_POWER_CUT: 'power cut (simulated)',
+  ERR_OTA_TRUNCATED: 'firmware image is shorter than the manifest size',
+  ERR_OTA_STATE: 'slot operation not allowed in the current boot state',
+  ERR_OTA_ROLLBACK_FAILED: 'no other bootable slot to roll back to',
+  ERR_KV_FULL: 'kv store full',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,4 +9,5 @@ export type { TimerHandle, TimerPort } from './timer.js';
 export type { Socket, SocketOptions, SocketPort } from './socket.js';
 export type { OutboxStorePort } from './outbox-store.js';
 export type { CryptoPort, Sha256 } from './crypto.js';
-export type { BootState, FirmwareSlotsPort, SlotIndex, SlotWriter } from './firmware-slots.js';
+export type { BootState, FirmwareSlotsPort, SlotEntry, SlotIndex } from './firmware-slots.js';
+export type { FlashArea, FlashPort, PartitionLabel } from './flash.js';
