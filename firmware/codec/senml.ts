@@ -1,0 +1,273 @@
+/**
+ * SenML in CBOR, RFC 8428 (section 6: integer labels), on top of our deterministic CBOR.
+ *
+ * buildPack: readings -> one pack. The first record carries the base name `bn` (e.g.
+ * "urn:dev:<id>:") and the base time `bt` (the first reading's UTC time in seconds); every
+ * record carries its name `n`, unit `u`, one value (`v`, `vb`, `vs` or `vd`), its time `t`
+ * relative to `bt` (omitted when 0) and a sequence number under the text label "seq".
+ * resolvePack: pack -> resolved records (RFC 8428 4.6): base fields applied, absolute times,
+ * records in time order.
+ *
+ * Numbers (RFC 8428 6): a SenML "number" in CBOR may be an integer, a float or a decimal
+ * fraction (RFC 8949 3.4.4, tag 4), as long as converting it to binary64 gives the value back
+ * exactly. Times are whole milliseconds, so `t` = 0.25 s is f93400 but 0.123 s is the decimal
+ * fraction 4([-3, 123]) (5 bytes, not 9); with `decimals`, values are rounded to that many
+ * decimal places and written the same way, whichever is shorter.
+ */
+import { FirmwareError } from '../errors.js';
+import { decode, encode, Tagged } from './cbor.js';
+
+/** CBOR labels of RFC 8428 Table 4 (section 6). The integer table is closed: new labels are text. */
+export const SENML_LABEL = Object.freeze({ bver: -1, bn: -2, bt: -3, bu: -4, bv: -5, bs: -6, n: 0, u: 1, v: 2, vs: 3, vb: 4, s: 5, t: 6, ut: 7, vd: 8 } as const);
+
+/**
+ * Sequence numbers travel under this text label. It is not a registered SenML label, so it is a
+ * text key (RFC 8428 6: only registered labels have integer keys); readers that do not know it
+ * ignore it, as they must every unknown label not ending in "_" (RFC 8428 4.4). It does not end
+ * in "_" on purpose: a plain SenML reader can still use the pack.
+ */
+export const SEQ_LABEL = 'seq';
+
+/** Units registered by RFC 8428 (section 12.1, Table 6). Secondary units (RFC 8798: hPa, mV) need bver 26 and are not built. */
+export const SENML_UNITS: readonly string[] = Object.freeze([
+  'm', 'kg', 'g', 's', 'A', 'K', 'cd', 'mol', 'Hz', 'rad', 'sr', 'N', 'Pa', 'J', 'W', 'C', 'V', 'F', 'Ohm', 'S', 'Wb', 'T', 'H',
+  'Cel', 'lm', 'lx', 'Bq', 'Gy', 'Sv', 'kat', 'm2', 'm3', 'l', 'm/s', 'm/s2', 'm3/s', 'l/s', 'W/m2', 'cd/m2', 'bit', 'bit/s',
+  'lat', 'lon', 'pH', 'dB', 'dBW', 'Bspl', 'count', '/', '%', '%RH', '%EL', 'EL', '1/s', '1/min', 'beat/min', 'beats', 'S/m',
+]);
+
+export interface Reading {
+  /** Appended to the base name. */
+  name: string;
+  unit?: string;
+  value: number | boolean | string | Uint8Array;
+  /** UTC milliseconds since the Unix epoch (whole milliseconds). */
+  timeMs: number;
+  /** Sequence number, for de-duplication downstream. */
+  seq: number;
+}
+
+export interface PackOptions {
+  /** Base name, e.g. "urn:dev:mac:0024befffe804ff1:". */
+  baseName?: string;
+  /** Round numeric values to this many decimal places (0-9) and write them in the shortest exact form. */
+  decimals?: number;
+}
+
+/** A resolved record (RFC 8428 4.6). Exactly one of value/boolValue/stringValue/dataValue, unless sum is given. */
+export interface SenmlRecord {
+  name: string;
+  unit?: string;
+  value?: number;
+  boolValue?: boolean;
+  stringValue?: string;
+  dataValue?: Uint8Array;
+  sum?: number;
+  /** Seconds since the Unix epoch (may be fractional). */
+  time: number;
+  updateTime?: number;
+  seq?: number;
+}
+
+export interface ResolveOptions {
+  /** Current UTC time in seconds, needed only to resolve relative times (bt + t < 2^28, RFC 8428 4.5.3). */
+  nowSeconds?: number;
+}
+
+const RELATIVE_LIMIT = 268435456; // 2^28 s: smaller times are relative to now (RFC 8428 4.5.3)
+const NAME = /^[A-Za-z0-9][A-Za-z0-9\-:./_]*$/; // RFC 8428 4.5.1
+const BASE_VERSION = 10;
+const FEATURE_SECONDARY_UNITS = 16; // RFC 9100: bver 26 = base + secondary units (only unit strings change)
+
+function invalid(detail: string): never {
+  throw new FirmwareError('ERR_SENML_INVALID', detail);
+}
+
+// ---- guards ---------------------------------------------------------------------------------
+
+function areading(r: unknown, i: number): Reading {
+  if (typeof r !== 'object' || r === null) invalid(`reading ${i} is not an object`);
+  const { name, unit, value, timeMs, seq } = r as Partial<Reading>;
+  if (typeof name !== 'string') invalid(`reading ${i}: name must be a string`);
+  if (unit !== undefined && !SENML_UNITS.includes(unit)) invalid(`reading ${i}: unit ${String(unit)} is not an RFC 8428 unit`);
+  if (!(typeof value === 'boolean' || typeof value === 'string' || value instanceof Uint8Array || (typeof value === 'number' && Number.isFinite(value)))) {
+    invalid(`reading ${i}: value must be a finite number, boolean, string or Uint8Array`);
+  }
+  if (typeof timeMs !== 'number' || !Number.isSafeInteger(timeMs) || timeMs < RELATIVE_LIMIT * 1000) {
+    invalid(`reading ${i}: timeMs must be whole UTC milliseconds after 1978-07-04 (smaller times read as relative)`);
+  }
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) invalid(`reading ${i}: seq must be a non-negative integer`);
+  return r as Reading;
+}
+
+function aoptions(options: unknown): PackOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) invalid('options must be an object');
+  const { baseName, decimals } = options as PackOptions;
+  if (baseName !== undefined && typeof baseName !== 'string') invalid('baseName must be a string');
+  if (decimals !== undefined && !(Number.isInteger(decimals) && decimals >= 0 && decimals <= 9)) invalid('decimals must be 0-9');
+  return options as PackOptions;
+}
+
+// ---- building -------------------------------------------------------------------------------
+
+/** The shortest exact CBOR form of mantissa * 10^exponent: plain number or decimal fraction (RFC 8949 3.4.4). */
+function decimal(mantissa: number, exponent: number): number | Tagged {
+  while (exponent < 0 && mantissa % 10 === 0) {
+    mantissa /= 10;
+    exponent += 1;
+  }
+  const plain = exponent < 0 ? mantissa / 10 ** -exponent : mantissa * 10 ** exponent;
+  if (exponent >= 0) return plain;
+  const fraction = new Tagged(4, [exponent, mantissa]);
+  return encode(fraction).length < encode(plain).length ? fraction : plain;
+}
+
+/** Pack of `readings` as deterministic CBOR bytes (application/senml+cbor). */
+export function buildPack(readings: readonly Reading[], options?: PackOptions): Uint8Array {
+  if (!Array.isArray(readings) || readings.length === 0) invalid('a pack needs at least one reading (RFC 8428 11: 1* record)');
+  const { baseName = '', decimals } = aoptions(options);
+  const baseMs = areading(readings[0], 0).timeMs;
+  const records = readings.map((reading, i) => {
+    const { name, unit, value, timeMs, seq } = areading(reading, i);
+    if (!NAME.test(baseName + name)) invalid(`reading ${i}: name ${JSON.stringify(baseName + name)} is not a valid SenML name`);
+    const rec = new Map<number | string, unknown>();
+    if (i === 0) {
+      if (baseName !== '') rec.set(SENML_LABEL.bn, baseName);
+      rec.set(SENML_LABEL.bt, decimal(baseMs, -3));
+    }
+    if (name !== '') rec.set(SENML_LABEL.n, name);
+    if (unit !== undefined) rec.set(SENML_LABEL.u, unit);
+    if (typeof value === 'number') {
+      const scaled = decimals === undefined ? NaN : Math.round(value * 10 ** decimals);
+      const v = Number.isSafeInteger(scaled) ? decimal(scaled, -(decimals as number)) : value;
+      rec.set(SENML_LABEL.v, v);
+    } else if (typeof value === 'boolean') rec.set(SENML_LABEL.vb, value);
+    else if (typeof value === 'string') rec.set(SENML_LABEL.vs, value);
+    else rec.set(SENML_LABEL.vd, value);
+    if (timeMs !== baseMs) rec.set(SENML_LABEL.t, decimal(timeMs - baseMs, -3));
+    rec.set(SEQ_LABEL, seq);
+    return rec;
+  });
+  return encode(records);
+}
+
+// ---- resolving ------------------------------------------------------------------------------
+
+/** A SenML number: int, float or decimal fraction (RFC 8428 6), finite. */
+function num(x: unknown, label: string): number {
+  let n: number | undefined;
+  if (typeof x === 'number') n = x;
+  else if (typeof x === 'bigint') n = Number(x);
+  else if (x instanceof Tagged && x.tag === 4 && Array.isArray(x.value) && x.value.length === 2) {
+    const [e, m] = x.value as unknown[];
+    if (Number.isSafeInteger(e) && (Number.isSafeInteger(m) || typeof m === 'bigint')) {
+      const exp = e as number, mant = Number(m);
+      n = exp < 0 ? mant / 10 ** -exp : mant * 10 ** exp;
+    }
+  }
+  if (n === undefined || !Number.isFinite(n)) invalid(`${label} must be a finite number`);
+  return n;
+}
+
+function text(x: unknown, label: string): string {
+  if (typeof x !== 'string') invalid(`${label} must be a text string`);
+  return x;
+}
+
+interface Fields { [label: string]: unknown }
+
+/** Labels of one record, type-checked (RFC 8428 6, Table 4), unknown labels dropped (4.4). */
+function fieldsOf(record: unknown, i: number): Fields {
+  let entries: [unknown, unknown][];
+  if (record instanceof Map) entries = [...record];
+  else if (typeof record === 'object' && record !== null && !Array.isArray(record) && !(record instanceof Uint8Array) && !(record instanceof Tagged)) entries = Object.entries(record);
+  else invalid(`record ${i} is not a map`);
+  const f: Fields = {};
+  for (const [key, x] of entries) {
+    if (typeof key === 'string') {
+      if (key === SEQ_LABEL) {
+        if (!Number.isSafeInteger(x) || (x as number) < 0) invalid(`record ${i}: seq must be a non-negative integer`);
+        f.seq = x;
+      } else if (key.endsWith('_')) {
+        throw new FirmwareError('ERR_SENML_MUST_UNDERSTAND', `record ${i}: label ${key}`); // RFC 8428 4.4
+      }
+      continue; // other text labels: not understood, ignored (RFC 8428 4.4)
+    }
+    if (typeof key !== 'number' && typeof key !== 'bigint') invalid(`record ${i}: label must be an integer or text`);
+    const label = (Object.keys(SENML_LABEL) as (keyof typeof SENML_LABEL)[]).find((l) => SENML_LABEL[l] === key);
+    if (label === undefined) continue; // an integer label we do not know: ignored like any unknown label
+    const where = `record ${i}: ${label}`;
+    switch (label) {
+      case 'bver':
+        if (!Number.isSafeInteger(x) || (x as number) < 0) invalid(`${where} must be an unsigned integer`);
+        f.bver = x;
+        break;
+      case 'bn': case 'bu': case 'n': case 'u': case 'vs':
+        f[label] = text(x, where);
+        break;
+      case 'vb':
+        if (typeof x !== 'boolean') invalid(`${where} must be true or false`);
+        f.vb = x;
+        break;
+      case 'vd':
+        if (!(x instanceof Uint8Array)) invalid(`${where} must be a byte string`);
+        f.vd = x;
+        break;
+      default:
+        f[label] = num(x, where); // bt bv bs v s t ut
+    }
+  }
+  return f;
+}
+
+/**
+ * Resolves a pack (bytes or an already decoded array) into full records in time order
+ * (RFC 8428 4.6). Throws ERR_SENML_INVALID, ERR_SENML_VERSION, ERR_SENML_MUST_UNDERSTAND, or an
+ * ERR_CBOR_* code for bytes that are not CBOR.
+ */
+export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions = {}): SenmlRecord[] {
+  const records = pack instanceof Uint8Array ? decode(pack) : pack;
+  if (!Array.isArray(records) || records.length === 0) invalid('a pack is a non-empty array of records');
+  const { nowSeconds } = options;
+  if (nowSeconds !== undefined && !Number.isFinite(nowSeconds)) invalid('nowSeconds must be a finite number');
+  let version: number | undefined;
+  let bn = '', bt = 0, bv = 0, bu: string | undefined, bs: number | undefined;
+  const out: { rec: SenmlRecord; index: number }[] = [];
+  records.forEach((record, index) => {
+    const f = fieldsOf(record, index);
+    if (f.bver !== undefined || index === 0) {
+      const v = (f.bver as number | undefined) ?? BASE_VERSION;
+      // One version per pack (RFC 8428 4.4); RFC 9100 features: only "secondary units" is known.
+      if (v !== BASE_VERSION && v !== (BASE_VERSION | FEATURE_SECONDARY_UNITS)) throw new FirmwareError('ERR_SENML_VERSION', `bver ${v}`);
+      if (version !== undefined && v !== version) throw new FirmwareError('ERR_SENML_VERSION', `record ${index} changes bver to ${v}`);
+      version = v;
+    }
+    if (f.bn !== undefined) bn = f.bn as string;
+    if (f.bt !== undefined) bt = f.bt as number;
+    if (f.bu !== undefined) bu = f.bu as string;
+    if (f.bv !== undefined) bv = f.bv as number;
+    if (f.bs !== undefined) bs = f.bs as number;
+    const name = bn + ((f.n as string | undefined) ?? '');
+    if (!NAME.test(name)) invalid(`record ${index}: name ${JSON.stringify(name)} is not a valid SenML name (RFC 8428 4.5.1)`);
+    const valueCount = ['v', 'vb', 'vs', 'vd'].filter((l) => f[l] !== undefined).length;
+    if (valueCount > 1 || (valueCount === 0 && f.s === undefined)) invalid(`record ${index}: needs exactly one value (RFC 8428 4.2)`);
+    let time = bt + ((f.t as number | undefined) ?? 0);
+    if (time < RELATIVE_LIMIT) {
+      if (nowSeconds === undefined) invalid(`record ${index}: relative time ${time} s needs nowSeconds`);
+      time += nowSeconds;
+    }
+    const rec: SenmlRecord = { name, time };
+    const unit = (f.u as string | undefined) ?? bu;
+    if (unit !== undefined) rec.unit = unit;
+    if (f.v !== undefined) rec.value = bv + (f.v as number);
+    if (f.vb !== undefined) rec.boolValue = f.vb as boolean;
+    if (f.vs !== undefined) rec.stringValue = f.vs as string;
+    if (f.vd !== undefined) rec.dataValue = f.vd as Uint8Array;
+    if (f.s !== undefined || bs !== undefined) rec.sum = (bs ?? 0) + ((f.s as number | undefined) ?? 0);
+    if (f.ut !== undefined) rec.updateTime = f.ut as number;
+    if (f.seq !== undefined) rec.seq = f.seq as number;
+    out.push({ rec, index });
+  });
+  out.sort((a, b) => a.rec.time - b.rec.time || a.index - b.index); // time order, stable (RFC 8428 4.6)
+  return out.map((o) => o.rec);
+}
