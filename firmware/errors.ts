@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   ERR_HTTP_HEADERS_TOO_LARGE: 'HTTP response headers exceed the limit',
   ERR_HTTP_PROTOCOL: 'malformed HTTP response',
   ERR_HTTP_STATUS: 'unexpected HTTP status',
+  ERR_HTTP_BODY_TOO_LARGE: 'HTTP response body exceeds the limit',
+  ERR_HTTP_RANGE: 'HTTP range answer does not match the request',
   ERR_PROVISION_REFUSED: 'provisioning refused by the server',
   ERR_DEADLINE: 'awake deadline reached',
   ERR_MESSAGE_INVALID: 'malformed check-in or provisioning message',
