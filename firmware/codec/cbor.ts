@@ -131,27 +131,30 @@ class Writer {
 
   /** Shortest head for an integral argument 0 <= n < 2^64 given as a number (RFC 8949 4.2.1). */
   head(major: number, n: number): void {
-    const mt = major << 5;
     this.ensure(9);
-    if (n < 24) this.buf[this.len++] = mt | n;
-    else if (n < 0x100) {
-      this.buf[this.len++] = mt | 24;
-      this.buf[this.len++] = n;
-    } else if (n < 0x10000) {
-      this.buf[this.len++] = mt | 25;
-      this.view.setUint16(this.len, n);
+    const b = this.buf, v = this.view, at = this.len, mt = major << 5;
+    if (n < 24) {
+      b[at] = mt | n;
+      this.len += 1;
+    } else if (n < 0x100) {
+      b[at] = mt | 24;
+      b[at + 1] = n;
       this.len += 2;
+    } else if (n < 0x10000) {
+      b[at] = mt | 25;
+      v.setUint16(at + 1, n);
+      this.len += 3;
     } else if (n < TWO_32) {
-      this.buf[this.len++] = mt | 26;
-      this.view.setUint32(this.len, n);
-      this.len += 4;
+      b[at] = mt | 26;
+      v.setUint32(at + 1, n);
+      this.len += 5;
     } else {
       // n is an integral double: dividing by 2^32 is exact, so both halves are exact.
       const hi = Math.floor(n / TWO_32);
-      this.buf[this.len++] = mt | 27;
-      this.view.setUint32(this.len, hi);
-      this.view.setUint32(this.len + 4, n - hi * TWO_32);
-      this.len += 8;
+      b[at] = mt | 27;
+      v.setUint32(at + 1, hi);
+      v.setUint32(at + 5, n - hi * TWO_32);
+      this.len += 9;
     }
   }
 
@@ -341,32 +344,25 @@ function need(r: Reader, n: number): void {
   if (r.bytes.length - r.pos < n) fail('ERR_CBOR_TRUNCATED', r, r.bytes.length);
 }
 
+/** Steps over `n` bytes that must be there; returns where they start. */
+function take(r: Reader, n: number): number {
+  need(r, n);
+  r.pos += n;
+  return r.pos - n;
+}
+
 /** Argument of a head (RFC 8949 3): a number when exact (< 2^53), else a bigint. */
 function readArgument(r: Reader, ai: number): number | bigint {
   if (ai < 24) return ai;
-  const at = r.pos;
-  switch (ai) {
-    case 24:
-      need(r, 1);
-      r.pos += 1;
-      return r.bytes[at];
-    case 25:
-      need(r, 2);
-      r.pos += 2;
-      return r.view.getUint16(at);
-    case 26:
-      need(r, 4);
-      r.pos += 4;
-      return r.view.getUint32(at);
-    case 27: {
-      need(r, 8);
-      r.pos += 8;
-      const hi = r.view.getUint32(at), lo = r.view.getUint32(at + 4);
-      return hi < 0x200000 ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
-    }
-    default:
-      return fail('ERR_CBOR_RESERVED', r, at - 1); // 28-30 (31 is handled by the callers)
+  if (ai === 24) return r.bytes[take(r, 1)];
+  if (ai === 25) return r.view.getUint16(take(r, 2));
+  if (ai === 26) return r.view.getUint32(take(r, 4));
+  if (ai === 27) {
+    const at = take(r, 8);
+    const hi = r.view.getUint32(at), lo = r.view.getUint32(at + 4);
+    return hi < 0x200000 ? hi * TWO_32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
   }
+  return fail('ERR_CBOR_RESERVED', r, r.pos - 1); // 28-30 (31 is handled by the callers)
 }
 
 /** A declared length or count, checked against the input left and the limits before any allocation. */
@@ -393,26 +389,19 @@ function readString(r: Reader, major: number, ai: number): Uint8Array | string {
 /** Indefinite-length string: definite chunks of the same major type until a break (RFC 8949 3.2.3). */
 function readChunks(r: Reader, major: number): Uint8Array | string {
   const parts: (Uint8Array | string)[] = [];
-  for (;;) {
-    need(r, 1);
+  while (!atBreak(r)) {
     const ib = r.bytes[r.pos];
-    if (ib === 0xff) {
-      r.pos += 1;
-      break;
-    }
     if (ib >> 5 !== major || (ib & 31) === 31) fail('ERR_CBOR_CHUNK', r);
     r.pos += 1;
     parts.push(readString(r, major, ib & 31)); // each text chunk must be valid UTF-8 on its own
   }
   if (major === 3) return parts.join('');
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  total = 0;
-  for (const p of parts as Uint8Array[]) {
-    out.set(p, total);
-    total += p.length;
-  }
+  // No concatBytes(...parts): spreading up to input-length arguments can overflow the XS stack.
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const p of parts as Uint8Array[]) out.set(p, (n += p.length) - p.length);
   return out;
 }
 
@@ -474,6 +463,8 @@ function readMap(r: Reader, ai: number, depth: number): Record<string, unknown> 
   return obj;
 }
 
+const SIMPLE_JS = Object.freeze([false, true, null, undefined]); // simple values 20-23
+
 function fromHalf(h: number): number {
   const exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
   const v = exp === 0 ? mant * 5.960464477539063e-8 : exp === 31 ? (mant === 0 ? Infinity : NaN) : (mant + 1024) * 2 ** (exp - 25);
@@ -526,39 +517,18 @@ function decodeItem(r: Reader, depth: number): unknown {
       }
       return new Tagged(tag, value);
     }
-    default:
-      switch (ai) {
-        case 20:
-          return false;
-        case 21:
-          return true;
-        case 22:
-          return null;
-        case 23:
-          return undefined;
-        case 24: {
-          need(r, 1);
-          const v = r.bytes[r.pos++];
-          if (v < 32) fail('ERR_CBOR_SIMPLE', r, at); // 3.3: f8 00..f8 1f are not well-formed
-          return new Simple(v);
-        }
-        case 25: {
-          need(r, 2);
-          r.pos += 2;
-          return fromHalf(r.view.getUint16(at + 1));
-        }
-        case 26:
-          need(r, 4);
-          r.pos += 4;
-          return r.view.getFloat32(at + 1);
-        case 27:
-          need(r, 8);
-          r.pos += 8;
-          return r.view.getFloat64(at + 1);
-        default:
-          if (ai < 20) return new Simple(ai);
-          return fail('ERR_CBOR_RESERVED', r, at); // 28-30
+    default: {
+      if (ai < 20) return new Simple(ai);
+      if (ai < 24) return SIMPLE_JS[ai - 20];
+      if (ai === 24) {
+        const v = r.bytes[take(r, 1)];
+        return v < 32 ? fail('ERR_CBOR_SIMPLE', r, at) : new Simple(v); // 3.3: f800..f81f are not well-formed
       }
+      if (ai === 25) return fromHalf(r.view.getUint16(take(r, 2)));
+      if (ai === 26) return r.view.getFloat32(take(r, 4));
+      if (ai === 27) return r.view.getFloat64(take(r, 8));
+      return fail('ERR_CBOR_RESERVED', r, at); // 28-30
+    }
   }
 }
 

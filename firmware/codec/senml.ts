@@ -231,7 +231,7 @@ export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions 
   const { nowSeconds } = options;
   if (nowSeconds !== undefined && !Number.isFinite(nowSeconds)) invalid('nowSeconds must be a finite number');
   let version: number | undefined;
-  let bn = '', bt = 0, bv = 0, bu: string | undefined, bs: number | undefined;
+  let bn = '', bt = 0, bv: number | undefined, bu: string | undefined, bs: number | undefined;
   const out: { rec: SenmlRecord; index: number }[] = [];
   records.forEach((record, index) => {
     const f = fieldsOf(record, index);
@@ -259,7 +259,7 @@ export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions 
     const rec: SenmlRecord = { name, time };
     const unit = (f.u as string | undefined) ?? bu;
     if (unit !== undefined) rec.unit = unit;
-    if (f.v !== undefined) rec.value = bv + (f.v as number);
+    if (f.v !== undefined) rec.value = bv === undefined ? (f.v as number) : bv + (f.v as number); // keeps -0 without bv
     if (f.vb !== undefined) rec.boolValue = f.vb as boolean;
     if (f.vs !== undefined) rec.stringValue = f.vs as string;
     if (f.vd !== undefined) rec.dataValue = f.vd as Uint8Array;
