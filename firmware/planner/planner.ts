@@ -1,0 +1,206 @@
+/**
+ * Wake planner (design section 3, step 9): a pure function from what is due to when to wake.
+ *
+ * Rules, in order:
+ * 1. Battery: below `lowBatteryVolts` every periodic due (one given with `periodMs`: samples,
+ *    heartbeats, aggregate windows, check-in) is pushed back to last + periodMs * stretch, i.e.
+ *    dueMs + periodMs * (stretch - 1), and alignMs grows by the same factor. Retry times and
+ *    alarms are never stretched; neither is maxSleepMs (a hard limit), so a stretched period
+ *    longer than maxSleepMs costs idle wakes: keep maxSleepMs >= stretch * the longest period.
+ * 2. Alarm pending: wake now (sleepMs 0) with the radio; anything already due goes along.
+ * 3. Otherwise wake at the earliest due E, not before now, not after now + maxSleepMs.
+ * 4. Batching (one wake shares the work): at the wake W, every task due by W runs, and so do
+ *    tasks that may run EARLY (samples, check-in) when due by W + alignMs. Tasks that must not
+ *    run before their time (heartbeat / aggregate-window reports, retry backoff) join only when
+ *    due by W: a heartbeat is "nothing reported for maxSilence", which is not yet true early,
+ *    and a window cannot close before its end. The earliest task is never moved, so nothing
+ *    drifts late: a batched task runs at most alignMs early, its interval stays within
+ *    [periodMs - alignMs, periodMs], and tasks with equal periods stay phase-locked.
+ *    (Rounding wakes up to a common grid was the alternative; it makes every task late, and a
+ *    next due counted from the real sample time then drifts a grid step per period.)
+ *
+ * Consequence for the caller: run the tasks of the plan you woke for (they may be early),
+ * rather than re-deciding from the clock.
+ *
+ * Properties (test/unit/firmware/planner): nowMs <= wakeAtMs <= nowMs + maxSleepMs; an alarm
+ * means wakeAtMs = nowMs with the radio; for the same input a stretched plan never wakes
+ * sooner than the unstretched one (every due moves later or stays, and min is monotone); and
+ * over a run of periodic tasks within maxSleepMs, the stretched schedule has no more wakes.
+ */
+import type { WindowReason } from '../node/steps.js';
+import { aNumber, aObject, configError, optionalNumber, requiredNumber } from '../sampling/validate.js';
+
+export interface PlannerSpec {
+  /** Longest deep sleep, ms (1 s .. 7 days). */
+  readonly maxSleepMs: number;
+  /** Batching window, ms (0 = none); at most maxSleepMs. */
+  readonly alignMs?: number;
+  /** Below this battery voltage periods are stretched (default 0: never). */
+  readonly lowBatteryVolts?: number;
+  /** Stretch factor for periods on low battery, 1..100 (default 2). */
+  readonly stretch?: number;
+}
+
+export const MIN_MAX_SLEEP_MS = 1000;
+export const MAX_MAX_SLEEP_MS = 7 * 24 * 3600 * 1000;
+
+export function parsePlannerSpec(raw: unknown, path = 'planner'): Required<PlannerSpec> {
+  const obj = aObject(raw, path, ['maxSleepMs', 'alignMs', 'lowBatteryVolts', 'stretch']);
+  const maxSleepMs = requiredNumber(obj, 'maxSleepMs', path, { min: MIN_MAX_SLEEP_MS, max: MAX_MAX_SLEEP_MS });
+  const alignMs = optionalNumber(obj, 'alignMs', path, { min: 0 }) ?? 0;
+  if (alignMs > maxSleepMs) throw configError(`${path}.alignMs`, 'must not exceed maxSleepMs');
+  const lowBatteryVolts = optionalNumber(obj, 'lowBatteryVolts', path, { min: 0, max: 100 }) ?? 0;
+  const stretch = optionalNumber(obj, 'stretch', path, { min: 1, max: 100 }) ?? 2;
+  return { maxSleepMs, alignMs, lowBatteryVolts, stretch };
+}
+
+/** A due time; with periodMs it repeats (dueMs = last + periodMs) and low battery stretches it. */
+export interface PlannerDue {
+  readonly dueMs: number;
+  readonly periodMs?: number;
+}
+
+export interface ChannelPlannerDue extends PlannerDue {
+  readonly channel: string;
+}
+
+export interface ReportPlannerDue extends ChannelPlannerDue {
+  /** 'heartbeat' (default): the policy's forced report; 'aggregate': a window closes. */
+  readonly kind?: 'heartbeat' | 'aggregate';
+}
+
+export interface PlannerInput {
+  readonly nowMs: number;
+  /** Next sample per channel (a channel never sampled: dueMs = nowMs). */
+  readonly samples: readonly ChannelPlannerDue[];
+  /** Report dues per channel: Channel.due() (heartbeat or aggregate window end). */
+  readonly reports?: readonly ReportPlannerDue[];
+  /** Check-in period and the last successful check-in (never: due now). */
+  readonly checkIn?: { readonly periodMs: number; readonly lastMs?: number };
+  /** Uplink backoff: no connection attempt before this (UplinkStep.nextAttemptAtMs()). */
+  readonly retryAtMs?: number;
+  /**
+   * An alarm event not yet given a radio window. Pass it for the cycle that raised it; once a
+   * window was tried, the retry time governs, or a dead broker would keep the node awake.
+   */
+  readonly alarmPending?: boolean;
+  readonly batteryVolts?: number;
+  readonly config: PlannerSpec;
+}
+
+export type PlannedTaskKind = 'sample' | 'heartbeat' | 'aggregate' | 'check-in' | 'retry';
+
+export interface PlannedTask {
+  readonly kind: PlannedTaskKind;
+  readonly channel?: string;
+  /** Effective due time (after stretching); may be after wakeAtMs by up to alignMs (early). */
+  readonly dueMs: number;
+}
+
+export type PlanReason = 'alarm' | 'overdue' | 'due' | 'batched' | 'max-sleep' | 'idle' | 'battery-low';
+
+export interface WakePlan {
+  readonly wakeAtMs: number;
+  readonly sleepMs: number;
+  /** What to do at that wake, earliest due first. */
+  readonly dueTasks: readonly PlannedTask[];
+  readonly radioDue: boolean;
+  readonly radioReasons: readonly WindowReason[];
+  readonly reasons: readonly PlanReason[];
+  /** Periods were stretched for a low battery. */
+  readonly stretched: boolean;
+}
+
+interface Candidate extends PlannedTask {
+  readonly early: boolean;
+  readonly radio: WindowReason | undefined;
+  readonly order: number;
+}
+
+const RADIO: Readonly<Record<PlannedTaskKind, WindowReason | undefined>> = Object.freeze({
+  sample: undefined,
+  heartbeat: 'heartbeat',
+  aggregate: 'report',
+  'check-in': 'check-in',
+  retry: 'retry',
+});
+
+const EARLY: Readonly<Record<PlannedTaskKind, boolean>> = Object.freeze({
+  sample: true,
+  heartbeat: false,
+  aggregate: false,
+  'check-in': true,
+  retry: false,
+});
+
+function input(value: unknown, path: string, min?: number): number {
+  return aNumber(value, `plan input ${path}`, min === undefined ? {} : { min });
+}
+
+export function planWake(plan: PlannerInput): WakePlan {
+  const config = parsePlannerSpec(plan.config, 'planner');
+  const nowMs = input(plan.nowMs, 'nowMs');
+  const low = plan.batteryVolts !== undefined && input(plan.batteryVolts, 'batteryVolts') < config.lowBatteryVolts;
+  const factor = low ? config.stretch : 1;
+  const candidates: Candidate[] = [];
+  const add = (kind: PlannedTaskKind, due: PlannerDue, path: string, channel?: string): void => {
+    let dueMs = input(due.dueMs, `${path}.dueMs`);
+    if (due.periodMs !== undefined) dueMs += input(due.periodMs, `${path}.periodMs`, 0) * (factor - 1);
+    const task = { kind, dueMs, early: EARLY[kind], radio: RADIO[kind], order: candidates.length };
+    candidates.push(channel === undefined ? task : { ...task, channel });
+  };
+  plan.samples.forEach((s, i) => add('sample', s, `samples[${i}]`, s.channel));
+  (plan.reports ?? []).forEach((r, i) => add(r.kind ?? 'heartbeat', r, `reports[${i}]`, r.channel));
+  if (plan.checkIn !== undefined) {
+    const periodMs = input(plan.checkIn.periodMs, 'checkIn.periodMs', 1);
+    const lastMs = plan.checkIn.lastMs === undefined ? undefined : input(plan.checkIn.lastMs, 'checkIn.lastMs');
+    add('check-in', lastMs === undefined ? { dueMs: nowMs } : { dueMs: lastMs + periodMs, periodMs }, 'checkIn');
+  }
+  if (plan.retryAtMs !== undefined) add('retry', { dueMs: plan.retryAtMs }, 'retryAtMs');
+
+  const reasons: PlanReason[] = [];
+  let wakeAtMs: number;
+  // The batching window stretches with the periods, so a stretched schedule is the normal one
+  // slowed down (and batches at least as much), never a differently batched one.
+  let alignMs = Math.min(config.alignMs * factor, config.maxSleepMs);
+  if (plan.alarmPending === true) {
+    wakeAtMs = nowMs;
+    alignMs = 0; // the alarm goes now; only what is already due goes with it
+    reasons.push('alarm');
+  } else if (candidates.length === 0) {
+    wakeAtMs = nowMs + config.maxSleepMs;
+    reasons.push('idle', 'max-sleep');
+  } else {
+    let earliest = Infinity;
+    for (const c of candidates) if (c.dueMs < earliest) earliest = c.dueMs;
+    if (earliest <= nowMs) {
+      wakeAtMs = nowMs;
+      reasons.push('overdue');
+    } else if (earliest > nowMs + config.maxSleepMs) {
+      wakeAtMs = nowMs + config.maxSleepMs;
+      reasons.push('max-sleep');
+    } else {
+      wakeAtMs = earliest;
+      reasons.push('due');
+    }
+  }
+
+  const due = candidates
+    .filter((c) => c.dueMs <= wakeAtMs || (c.early && c.dueMs <= wakeAtMs + alignMs))
+    .sort((a, b) => a.dueMs - b.dueMs || a.order - b.order);
+  if (due.length > 1) reasons.push('batched');
+  if (low) reasons.push('battery-low');
+
+  const radioReasons: WindowReason[] = plan.alarmPending === true ? ['alarm'] : [];
+  for (const c of due) if (c.radio !== undefined && radioReasons.indexOf(c.radio) < 0) radioReasons.push(c.radio);
+
+  return {
+    wakeAtMs,
+    sleepMs: wakeAtMs - nowMs,
+    dueTasks: due.map((c) => (c.channel === undefined ? { kind: c.kind, dueMs: c.dueMs } : { kind: c.kind, channel: c.channel, dueMs: c.dueMs })),
+    radioDue: radioReasons.length > 0,
+    radioReasons,
+    reasons,
+    stretched: low,
+  };
+}
