@@ -179,8 +179,10 @@ class Link implements MqttLinkHandle {
     assertTopicName(topic);
     if (!(payload instanceof Uint8Array)) throw new FirmwareError('ERR_MQTT_PROTOCOL', 'payload must be a Uint8Array');
     const { message, done } = this.#inflight.add(topic, payload, options.retain === true);
-    // While reconnecting the message waits in the window and goes out with the resend.
-    if (this.#state === 'open') this.#conn?.sendPublish(message);
+    // Without a connection the message waits in the window and goes out with the resend; a
+    // connection that is up (even while its birth is pending) takes it now.
+    const conn = this.#conn;
+    if (conn !== undefined && conn.connected) conn.sendPublish(message);
     return done;
   }
 

@@ -4,7 +4,7 @@ import { createMqttLink, type MqttLinkHandle, type MqttLinkOptions } from '../..
 import { decodeStatus, encodeBirth, encodeWill } from '../../firmware/mqtt/status.js';
 import { deviceTopics } from '../../firmware/mqtt/topics.js';
 import type { DeviceStatus } from '../../firmware/index.js';
-import { brokerTargets, connectConsumer, Inbox, uniqueId, type TestBroker } from '../support/mqtt/brokers.js';
+import { brokerTargets, connectConsumer, Inbox, tidyBroker, uniqueId, type TestBroker } from '../support/mqtt/brokers.js';
 import { realPorts } from '../support/mqtt/ports.js';
 
 const STATUS: DeviceStatus = {
@@ -18,12 +18,17 @@ for (const target of brokerTargets()) {
     beforeAll(async () => {
       broker = await target.start();
     });
-    afterAll(() => broker.close());
+    const statusTopics: string[] = [];
+    afterAll(async () => {
+      await tidyBroker(broker.url, statusTopics);
+      await broker.close();
+    });
 
     function makeLink(extra: Partial<MqttLinkOptions> = {}) {
       const ports = realPorts();
       const deviceId = uniqueId('dev');
       const topics = deviceTopics(uniqueId('test'), deviceId);
+      statusTopics.push(topics.status);
       const link = createMqttLink({
         ...ports, brokers: [{ host: broker.host, port: broker.port }], clientId: deviceId, topics,
         will: encodeWill(STATUS.firmwareVersion), keepAliveS: 30, ...extra,

@@ -180,3 +180,18 @@ export class Inbox {
     });
   }
 }
+
+/**
+ * Leaves an external broker as it was found: clears retained messages on `retainedTopics` and
+ * ends the persistent sessions of `sessionClientIds` (a clean-session connect discards them).
+ */
+export async function tidyBroker(url: string, retainedTopics: readonly string[], sessionClientIds: readonly string[] = []): Promise<void> {
+  for (const clientId of sessionClientIds) {
+    const c = await connectConsumer(url, { clientId, clean: true });
+    await c.endAsync();
+  }
+  if (retainedTopics.length === 0) return;
+  const c = await connectConsumer(url);
+  for (const topic of retainedTopics) await c.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true });
+  await c.endAsync();
+}
