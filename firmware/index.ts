@@ -17,3 +17,17 @@ export {
   ALG_EDDSA, COSE_SIGN1_TAG, keyId, parseCoseSign1, sigStructure, signCoseSign1, verifyCoseSign1, type CoseSign1, type SignFunction,
 } from './ota/cose.js';
 export { createNobleCrypto } from './crypto/noble.js';
+// Sensing (issue #2): filters, report policies, aggregates, channel pipeline, threshold rules, wake planner.
+export { FILTER_REGISTRY, createFilter, parseFilterChain, parseFilterSpec, type FilterSpec } from './sampling/filters/registry.js';
+export type { Filter, FilterType } from './sampling/filters/filter.js';
+export {
+  POLICY_REGISTRY, createReportPolicy, parseReportPolicySpec, standardReportPolicy, type ReportPolicySpec,
+} from './sampling/policy/registry.js';
+export type { PolicyState, ReportPolicy } from './sampling/policy/policy.js';
+export { AGGREGATE_STATS, WindowAggregate, parseAggregateSpec, type AggregateSpec, type AggregateStat, type AggregateSummary } from './sampling/aggregate.js';
+export { Channel, parseChannelSpec, type ChannelDue, type ChannelSpec, type ChannelStep, type Reading, type ReadingKind } from './sampling/channel.js';
+export { ThresholdRule, parseThresholdRuleSpec, type AlarmEvent, type AlarmKind, type AlarmLevel, type RuleStep, type ThresholdRuleSpec } from './rules/threshold.js';
+export { RuleSet, parseRuleSpecs } from './rules/rule-set.js';
+export {
+  parsePlannerSpec, planWake, type PlannedTask, type PlannedTaskKind, type PlannerInput, type PlannerSpec, type PlanReason, type WakePlan,
+} from './planner/planner.js';
