@@ -31,3 +31,19 @@ export { RuleSet, parseRuleSpecs } from './rules/rule-set.js';
 export {
   parsePlannerSpec, planWake, type PlannedTask, type PlannedTaskKind, type PlannerInput, type PlannerSpec, type PlanReason, type WakePlan,
 } from './planner/planner.js';
+// Node (issue #2, CORE-XS): config, wiring, the wake cycle.
+export {
+  DEFAULT_NODE_CONFIG, DEVICE_ID, MAX_CHANNELS, POWER_SENSOR, validateNodeConfig,
+  type BatteryPolicy, type ChannelConfig, type ChannelRuleSpec, type NodeConfig,
+} from './node/config.js';
+export {
+  applyConfig, checkPorts, createNode, KV_CONFIG,
+  type ChannelRuntime, type CreateNodeOptions, type FirmwareInfo, type Node, type NodePorts,
+} from './node/node.js';
+export { MIN_VALID_UTC_MS, runWakeCycle, type WakeOptions, type WakeResult } from './node/wake-cycle.js';
+export type { SampleEffect } from './node/sample.js';
+export type { WindowEffect } from './node/window.js';
+export type { NextWake } from './node/plan.js';
+export type { ColdReason } from './node/state.js';
+export { KV_SEQ_CEILING, SEQ_BLOCK } from './node/sequence.js';
+export { decodeRetainedRecord, encodeRetainedRecord, RETAINED_FORMAT, type RetainedSections } from './node/retained-record.js';

@@ -1,0 +1,70 @@
+/**
+ * Step 9 of the wake cycle: when to wake next and what to do then, from every channel's next
+ * sample and report due, the check-in, the uplink's retry time and the battery (the pure
+ * planner, firmware/planner/planner.ts).
+ */
+import { planWake, type PlannedTask, type PlanReason, type ReportPlannerDue, type ChannelPlannerDue } from '../planner/planner.js';
+import type { Node } from './node.js';
+import type { CycleState, PlannedWork } from './state.js';
+import { CHECK_IN_RETRY_MS } from './window.js';
+import type { WindowReason } from './steps.js';
+
+export interface NextWake {
+  readonly atMs: number;
+  readonly sleepMs: number;
+  readonly reasons: readonly (PlanReason | 'clock-unset')[];
+  /** What that wake will do (earliest due first). */
+  readonly tasks: readonly PlannedTask[];
+  /** Radio reasons already known for that wake (heartbeat, check-in, retry, report). */
+  readonly radio: readonly WindowReason[];
+  /** Periods stretched for a low battery. */
+  readonly stretched: boolean;
+}
+
+export function planNextWake(node: Node, state: CycleState, nowMs: number, batteryVolts: number): { next: NextWake; work: PlannedWork } {
+  const samples: ChannelPlannerDue[] = [];
+  const reports: ReportPlannerDue[] = [];
+  for (const ch of node.channels) {
+    const name = ch.config.name;
+    const period = ch.config.samplePeriodMs;
+    const last = state.lastSampleMs.get(name);
+    samples.push({ channel: name, dueMs: last === undefined ? nowMs : last + period, periodMs: period });
+    const due = ch.pipeline.due();
+    if (due !== undefined) {
+      reports.push({ channel: name, dueMs: due.dueMs, periodMs: due.periodMs, kind: ch.config.aggregate !== undefined ? 'aggregate' : 'heartbeat' });
+    }
+  }
+  const uplink = node.ports.uplink;
+  const retryAtMs = uplink !== undefined && uplink.backlog().records > 0 ? uplink.nextAttemptAtMs() : undefined;
+  const period = node.config.checkInPeriodMs;
+  const plan = planWake({
+    nowMs,
+    samples,
+    reports,
+    checkIn: { periodMs: period, lastMs: state.checkInDueMs - period },
+    ...(retryAtMs === undefined ? {} : { retryAtMs }),
+    batteryVolts,
+    config: node.planner,
+  });
+  const sample: string[] = [];
+  let checkIn = false;
+  for (const task of plan.dueTasks) {
+    if ((task.kind === 'sample' || task.kind === 'heartbeat') && task.channel !== undefined && sample.indexOf(task.channel) < 0) sample.push(task.channel);
+    if (task.kind === 'check-in') checkIn = true;
+  }
+  return {
+    next: {
+      atMs: plan.wakeAtMs, sleepMs: plan.sleepMs, reasons: plan.reasons, tasks: plan.dueTasks, radio: plan.radioReasons, stretched: plan.stretched,
+    },
+    work: { atMs: plan.wakeAtMs, sample, checkIn },
+  };
+}
+
+/** Without a set clock nothing can be planned on it: try a check-in again a little later. */
+export function clockUnsetWake(node: Node, nowMs: number): { next: NextWake; work: PlannedWork } {
+  const sleepMs = Math.min(CHECK_IN_RETRY_MS, node.config.maxSleepMs);
+  return {
+    next: { atMs: nowMs + sleepMs, sleepMs, reasons: ['clock-unset'], tasks: [], radio: ['check-in'], stretched: false },
+    work: { atMs: nowMs + sleepMs, sample: [], checkIn: true },
+  };
+}
