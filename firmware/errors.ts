@@ -76,6 +76,9 @@ export const ERROR_CODES = {
   ERR_OTA_STATE: 'slot operation not allowed in the current boot state',
   ERR_OTA_ROLLBACK_FAILED: 'no other bootable slot to roll back to',
   ERR_KV_FULL: 'kv store full',
+  // ESP32 host
+  ERR_WIFI_JOIN: 'Wi-Fi did not join the access point before its deadline',
+  ERR_SENSOR: 'sensor driver could not be opened',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
