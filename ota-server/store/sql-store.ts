@@ -381,6 +381,13 @@ export class SqlStore implements Store {
       .map(rolloutDeviceRow);
   }
 
+  async findOfferOfFirmware(deviceId: string, sha256: string): Promise<RolloutDeviceRecord | undefined> {
+    const r = await this.#db.get(
+      'SELECT rd.* FROM rollout_devices rd JOIN rollouts r ON r.id = rd.rollout_id WHERE rd.device_id = ? AND r.firmware_sha256 = ? ORDER BY rd.offered_at DESC LIMIT 1',
+      [deviceId, sha256]);
+    return r === undefined ? undefined : rolloutDeviceRow(r);
+  }
+
   async offerRolloutDevice(rolloutId: string, deviceId: string, atMs: number): Promise<RolloutDeviceRecord> {
     await this.#db.run(
       "INSERT INTO rollout_devices (rollout_id, device_id, state, reason, offered_at, updated_at) VALUES (?, ?, 'offered', NULL, ?, ?) ON CONFLICT (rollout_id, device_id) DO NOTHING",

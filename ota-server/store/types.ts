@@ -215,6 +215,8 @@ export interface Store {
   /** Rows of a device in rollouts, newest first. */
   listRolloutDevicesOfDevice(deviceId: string): Promise<RolloutDeviceRecord[]>;
   listRolloutDevices(rolloutId: string, filter: { state?: DeviceRolloutState; limit: number; offset: number }): Promise<RolloutDeviceRecord[]>;
+  /** The device's row in a rollout of this firmware, newest first (what it may download). */
+  findOfferOfFirmware(deviceId: string, sha256: string): Promise<RolloutDeviceRecord | undefined>;
   /** Insert as 'offered' unless a row exists; returns the row either way. */
   offerRolloutDevice(rolloutId: string, deviceId: string, atMs: number): Promise<RolloutDeviceRecord>;
   /** Compare-and-set on the device's state. */

@@ -182,6 +182,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.countRolloutDevices('r1')).toEqual({ offered: 1, downloading: 0, installed: 0, succeeded: 1, failed: 1, rolled_back: 0 });
       expect((await store.listRolloutDevices('r1', { state: 'failed', limit: 10, offset: 0 }))[0]).toMatchObject({ deviceId: 'd1', reason: 'ERR_OTA_HASH' });
       expect((await store.listRolloutDevicesOfDevice('d2')).map((r) => r.rolloutId)).toEqual(['r1']);
+      expect(await store.findOfferOfFirmware('d2', 'a'.repeat(64))).toMatchObject({ rolloutId: 'r1', state: 'offered' });
+      expect(await store.findOfferOfFirmware('d2', 'b'.repeat(64))).toBeUndefined();
+      expect(await store.findOfferOfFirmware('d9', 'a'.repeat(64))).toBeUndefined();
     });
 
     it('versions config documents from one sequence and keeps their history', async () => {

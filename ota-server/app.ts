@@ -1,0 +1,164 @@
+/**
+ * Builds the OTA server as a Fastify app: injectable (store, clock, crypto, logger, limits), so
+ * tests run it over real HTTP on any store and main.ts runs it for real.
+ *
+ * Layout (style item 13): shared services wrapped with fastify-plugin (auth, metrics, errors,
+ * rate limits, OpenAPI); one encapsulated plugin per resource under routes/, with its schemas
+ * beside it, all under /v1.
+ */
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createNodeCrypto, type CryptoPort } from './core.js';
+import authPlugin, { principalOf, type Access } from './plugins/auth.js';
+import errorsPlugin from './plugins/errors.js';
+import metricsPlugin, { createMetrics, type Metrics } from './plugins/metrics.js';
+import checkinRoutes from './routes/checkin/index.js';
+import { ERROR_SCHEMA } from './routes/common.js';
+import configRoutes from './routes/config/index.js';
+import deviceRoutes from './routes/devices/index.js';
+import firmwareRoutes from './routes/firmware/index.js';
+import keyRoutes from './routes/keys/index.js';
+import provisioningRoutes from './routes/provisioning/index.js';
+import rolloutRoutes from './routes/rollouts/index.js';
+import systemRoutes from './routes/system/index.js';
+import tokenRoutes from './routes/tokens/index.js';
+import type { MqttSettings } from './services/context.js';
+import { ImageFiles } from './services/image-files.js';
+import { createServices, type Services } from './services/index.js';
+import type { Store } from './store/types.js';
+
+export interface AppOptions {
+  store: Store;
+  /** Firmware images go to `<dataDir>/firmware`. */
+  dataDir: string;
+  /** UTC ms; default Date.now. */
+  now?: () => number;
+  crypto?: CryptoPort;
+  /** Fastify logger option: false (default for tests), true, or pino options. */
+  logger?: FastifyServerOptions['logger'];
+  /** Per token (or per IP without one). false disables. Default 600 per minute. */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
+  /** Default body limit for JSON routes; device messages and uploads have their own. Default 64 KiB. */
+  bodyLimit?: number;
+  /** Largest firmware image accepted. Default 16 MiB. */
+  maxImageBytes?: number;
+  mqtt?: MqttSettings;
+  /** Write last-seen and status behind in batches of this many ms (0: at once). */
+  statusFlushMs?: number;
+  /** How long the live-rollout list may be reused on the check-in path. Default 1000 ms. */
+  liveCacheMs?: number;
+  /** How often to advance rollouts whose soak time is over; 0 disables the timer. Default 10 s. */
+  tickMs?: number;
+  /** Node process metrics (main.ts turns them on). */
+  defaultMetrics?: boolean;
+  /** Close the store when the app closes (main.ts); tests that reopen it keep it. Default true. */
+  closeStore?: boolean;
+}
+
+export interface OtaApp {
+  app: FastifyInstance;
+  services: Services;
+  metrics: Metrics;
+}
+
+const DEFAULT_MQTT: MqttSettings = { brokers: [{ host: '127.0.0.1', port: 1883 }] };
+
+export async function buildApp(options: AppOptions): Promise<OtaApp> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // No type coercion: "1" is not 1. Unknown fields are refused, not silently removed.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  const now = options.now ?? Date.now;
+  const services = createServices({
+    store: options.store,
+    images: new ImageFiles(options.dataDir),
+    crypto: options.crypto ?? createNodeCrypto(),
+    now,
+    log: app.log,
+    mqtt: options.mqtt ?? DEFAULT_MQTT,
+  }, { statusFlushMs: options.statusFlushMs ?? 0, liveCacheMs: options.liveCacheMs ?? 1000 });
+  const metrics = createMetrics(options.store, { defaultMetrics: options.defaultMetrics });
+  services.rollouts.onStateChange = (rollout, previous, why) => {
+    metrics.rolloutTransitions.inc({ to: rollout.state });
+    app.log.info({ rolloutId: rollout.id, from: previous, to: rollout.state, stageIndex: rollout.stageIndex, why }, 'rollout state');
+  };
+
+  app.addSchema(ERROR_SCHEMA);
+  // Before anything that adds routes: auth checks every route's access declaration as it is added.
+  await app.register(errorsPlugin, { metrics });
+  await app.register(authPlugin, { services });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OTA and provisioning server',
+        version: '1',
+        description: 'Device identity, signed firmware store, staged rollouts, check-in and remote config. '
+          + 'Every route states who may call it (x-access); see docs/server.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token, or a device token on device routes' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: ({ schema, url, route }) => {
+      const access = (route.config as { access?: Access } | undefined)?.access;
+      const transformed = { ...(schema as Record<string, unknown>) };
+      if (access !== undefined) {
+        const who = access.public === true ? 'anyone' : [access.role === undefined ? undefined : `${access.role} or above`,
+          access.device === 'own' ? 'the device itself' : access.device === 'offered' ? 'a device offered this image' : undefined].filter(Boolean).join(', or ');
+        transformed['x-access'] = access;
+        transformed.description = [`Access: ${who}.`, transformed.description].filter(Boolean).join(' ');
+        if (access.public === true) transformed.security = [];
+      }
+      return { schema: transformed, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (options.rateLimit !== false) {
+    const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
+    await app.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      // After authentication (onRequest), before the body is read: the key is who is calling.
+      hook: 'preParsing',
+      cache: 100_000,
+      keyGenerator: (request) => {
+        const p = principalOf(request);
+        return p.kind === 'api' ? `t:${p.token.id}` : p.kind === 'device' ? `d:${p.device.id}` : `ip:${request.ip}`;
+      },
+    });
+  }
+  await app.register(metricsPlugin, { metrics });
+  await app.register(systemRoutes, { services });
+  await app.register(async (v1) => {
+    await v1.register(tokenRoutes, { services });
+    await v1.register(keyRoutes, { services });
+    await v1.register(deviceRoutes, { services });
+    await v1.register(provisioningRoutes, { services });
+    await v1.register(checkinRoutes, { services, metrics });
+    await v1.register(firmwareRoutes, { services, maxImageBytes: options.maxImageBytes ?? 16 * 1024 * 1024 });
+    await v1.register(rolloutRoutes, { services });
+    await v1.register(configRoutes, { services });
+  }, { prefix: '/v1' });
+
+  const tickMs = options.tickMs ?? 10_000;
+  let ticker: NodeJS.Timeout | undefined;
+  if (tickMs > 0) {
+    ticker = setInterval(() => {
+      services.rollouts.tick().catch((error: unknown) => app.log.error({ err: error }, 'rollout tick failed'));
+    }, tickMs);
+    ticker.unref();
+  }
+  app.addHook('onClose', async () => {
+    if (ticker !== undefined) clearInterval(ticker);
+    await services.statusWriter.flush();
+    if (options.closeStore !== false) await options.store.close();
+  });
+  await app.ready();
+  return { app, services, metrics };
+}

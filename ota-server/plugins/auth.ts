@@ -1,0 +1,107 @@
+/**
+ * Authentication and the route-by-role rule. Every route declares `config.access`; a route
+ * without one makes the app refuse to start. The check runs in onRequest, before the body is
+ * read or validated, so a caller without the right token learns nothing about a route's input.
+ *
+ *   access.public            anyone (the token, if sent, is still checked)
+ *   access.role              API tokens of at least this role (viewer < operator < admin)
+ *   access.device = 'own'    the device whose id is the route's :id
+ *   access.device = 'offered' a device that was offered the route's :sha256 in a rollout
+ *
+ * 401 = no or unknown token; 403 = a valid token that may not use this route.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ServerError } from '../errors.js';
+import type { Services } from '../services/index.js';
+import { ROLE_RANK, type Principal } from '../services/tokens.js';
+import type { ApiRole, RolloutDeviceRecord } from '../store/types.js';
+
+export interface Access {
+  public?: true;
+  role?: ApiRole;
+  device?: 'own' | 'offered';
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const PRINCIPAL = 'principal';
+const OFFER = 'firmwareOffer';
+const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
+
+export function principalOf(request: FastifyRequest): Principal {
+  return request.getDecorator<Principal>(PRINCIPAL);
+}
+
+/** The rollout row that let a device download this firmware (access.device = 'offered'). */
+export function firmwareOfferOf(request: FastifyRequest): RolloutDeviceRecord | undefined {
+  return request.getDecorator<RolloutDeviceRecord | undefined>(OFFER);
+}
+
+/** Routes whose access is set by their owner plugin (swagger-ui's static files) rather than here. */
+export const PUBLIC_PREFIXES: readonly string[] = ['/docs'];
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([!-~]{1,512})$/.exec(header);
+  if (match === null) throw new ServerError('ERR_AUTH_INVALID', 'expected "Authorization: Bearer <token>"');
+  return match[1];
+}
+
+const authPlugin: FastifyPluginAsync<{ services: Services }> = async (app: FastifyInstance, { services }) => {
+  app.decorateRequest(PRINCIPAL, null);
+  app.decorateRequest(OFFER, undefined);
+
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (access === undefined) {
+      if (PUBLIC_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+        route.config = { ...route.config, access: { public: true } };
+        return;
+      }
+      throw new Error(`route ${route.method} ${route.url} declares no config.access`);
+    }
+    if (access.public !== true && access.role === undefined && access.device === undefined) {
+      throw new Error(`route ${route.method} ${route.url} grants nobody access`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.setDecorator(PRINCIPAL, ANONYMOUS);
+    const access = request.routeOptions.config.access;
+    if (access === undefined) return; // 404 handler
+    const bearer = bearerOf(request);
+    if (bearer === undefined) {
+      if (access.public === true) return;
+      throw new ServerError('ERR_AUTH_REQUIRED');
+    }
+    const principal = await services.tokens.authenticate(bearer);
+    if (principal === undefined) throw new ServerError('ERR_AUTH_INVALID');
+    request.setDecorator(PRINCIPAL, principal);
+    if (access.public === true) return;
+    if (principal.kind === 'api') {
+      if (access.role !== undefined && ROLE_RANK[principal.token.role] >= ROLE_RANK[access.role]) return;
+      throw new ServerError('ERR_FORBIDDEN', access.role === undefined ? 'devices only' : `needs role ${access.role}`);
+    }
+    if (principal.kind === 'device') {
+      const params = request.params as Record<string, string | undefined>;
+      if (access.device === 'own' && params.id === principal.device.id) return;
+      if (access.device === 'offered' && params.sha256 !== undefined) {
+        const row = await services.ctx.store.findOfferOfFirmware(principal.device.id, params.sha256);
+        if (row !== undefined) {
+          request.setDecorator(OFFER, row);
+          return;
+        }
+      }
+      throw new ServerError('ERR_FORBIDDEN', access.device === undefined ? 'not for devices' : 'not this device\'s resource');
+    }
+    throw new ServerError('ERR_AUTH_REQUIRED');
+  });
+};
+
+export default fp(authPlugin, { name: 'ota-auth', fastify: '5.x' });

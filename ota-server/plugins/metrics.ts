@@ -1,0 +1,71 @@
+/**
+ * Prometheus metrics (prom-client), one registry per app so tests can build many apps:
+ * check-ins, malformed requests by route and reason, rollout and device-rollout state counts
+ * (read from the store at scrape time, so every instance reports the shared truth), HTTP
+ * durations by route template (bounded label set). Served at GET /metrics (viewer).
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEVICE_ROLLOUT_STATES, ROLLOUT_STATES, type Store } from '../store/types.js';
+
+export interface Metrics {
+  registry: Registry;
+  checkIns: Counter<'result'>;
+  malformed: Counter<'route' | 'reason'>;
+  rolloutTransitions: Counter<'to'>;
+}
+
+export function createMetrics(store: Store, options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'ota_' });
+  const checkIns = new Counter({ name: 'ota_checkins_total', help: 'Check-ins answered, by result (ok, offered).', labelNames: ['result'], registers: [registry] });
+  const malformed = new Counter({
+    name: 'ota_malformed_requests_total', help: 'Requests refused as malformed (4xx other than auth), by route template and reason code.',
+    labelNames: ['route', 'reason'], registers: [registry],
+  });
+  const rolloutTransitions = new Counter({ name: 'ota_rollout_state_changes_total', help: 'Rollout state changes, by new state.', labelNames: ['to'], registers: [registry] });
+  new Gauge({
+    name: 'ota_rollouts', help: 'Rollouts by state.', labelNames: ['state'], registers: [registry],
+    async collect() {
+      const rollouts = await store.listRollouts();
+      for (const state of ROLLOUT_STATES) this.set({ state }, rollouts.filter((r) => r.state === state).length);
+    },
+  });
+  new Gauge({
+    name: 'ota_rollout_devices', help: 'Devices of each live rollout by per-device state.', labelNames: ['rollout', 'state'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await store.listRollouts({ states: ['active', 'paused'] })) {
+        const counts = await store.countRolloutDevices(r.id);
+        for (const state of DEVICE_ROLLOUT_STATES) this.set({ rollout: r.id, state }, counts[state]);
+      }
+    },
+  });
+  new Gauge({
+    name: 'ota_devices', help: 'Registered devices.', registers: [registry],
+    async collect() { this.set(await store.countDevices()); },
+  });
+  return { registry, checkIns, malformed, rolloutTransitions };
+}
+
+const httpDurations = (registry: Registry): Histogram<'method' | 'route' | 'status_code'> => new Histogram({
+  name: 'ota_http_request_duration_seconds', help: 'HTTP request durations by method, route template and status.',
+  labelNames: ['method', 'route', 'status_code'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+});
+
+const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: FastifyInstance, { metrics }) => {
+  const durations = httpDurations(metrics.registry);
+  app.addHook('onResponse', async (request, reply) => {
+    durations.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', {
+    config: { access: { role: 'viewer' } },
+    schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', response: { 200: { type: 'string' } } },
+  }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+};
+
+export default fp(metricsPlugin, { name: 'ota-metrics', fastify: '5.x' });
