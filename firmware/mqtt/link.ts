@@ -283,6 +283,7 @@ class Link implements MqttLinkHandle {
       const sessionPresent = await Promise.race([conn.open(), abort]);
       this.#conn = conn;
       this.#current = index;
+      this.#preferred = index;
       // [MQTT-4.4.0-1] after a reconnect, resend every unacknowledged QoS 1 PUBLISH with its
       // original packet id, in the original order [MQTT-4.6.0-1]; DUP marks the resends [MQTT-3.3.1-1].
       for (const message of this.#inflight.messages()) conn.sendPublish(message);
@@ -292,7 +293,6 @@ class Link implements MqttLinkHandle {
       }
       await Promise.race([this.#publishBirth(conn), lostPromise, abort]);
       opening = false;
-      this.#preferred = index;
       this.#log('info', 'mqtt.connected', { broker: index, sessionPresent });
     } catch (error) {
       if (this.#conn === conn) this.#conn = undefined;

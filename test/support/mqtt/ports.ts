@@ -10,18 +10,25 @@ export interface KillableSocketPort extends SocketPort {
   /** Closes every open socket without a word (no DISCONNECT, no callback): the device lost power. */
   killAll(): void;
   connects: number;
+  /** Bytes the device has read so far (to wait until an answer was processed). */
+  bytesRead: number;
 }
 
 export function killableSocketPort(inner: SocketPort = createNodeSocketPort()): KillableSocketPort {
   const open = new Set<Socket>();
   const port: KillableSocketPort = {
     connects: 0,
+    bytesRead: 0,
     connect(options: SocketOptions) {
       port.connects += 1;
       const socket = inner.connect(options);
       open.add(socket);
       return {
-        read: (max) => socket.read(max),
+        read: (max) => {
+          const bytes = socket.read(max);
+          port.bytesRead += bytes?.length ?? 0;
+          return bytes;
+        },
         write: (bytes) => socket.write(bytes),
         close: () => {
           open.delete(socket);
