@@ -53,7 +53,7 @@ export class DeviceServerClient {
     return this.#server;
   }
 
-  async #post(path: string, body: Uint8Array, token: string | undefined, maxBytes: number): Promise<{ response: HttpResponse; bytes: Uint8Array; format: MessageFormat; sent: number; received: number }> {
+  async #post(path: string, body: Uint8Array, token: string | undefined, maxBytes: number, totalTimeoutMs: number | undefined): Promise<{ response: HttpResponse; bytes: Uint8Array; format: MessageFormat; sent: number; received: number }> {
     const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPE[this.#format], Accept: CONTENT_TYPE[this.#format] };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     const sent = this.#monotonicMs();
@@ -65,6 +65,7 @@ export class DeviceServerClient {
       path,
       headers,
       body,
+      ...(totalTimeoutMs === undefined ? {} : { totalTimeoutMs: Math.max(1, totalTimeoutMs) }),
     });
     const received = this.#monotonicMs();
     const bytes = await response.bytes(maxBytes);
@@ -72,8 +73,8 @@ export class DeviceServerClient {
   }
 
   /** POST /v1/provision: identity and claim secret for the device's credentials. */
-  async provision(request: ProvisionRequest): Promise<TimedAnswer<ProvisionAnswer>> {
-    const { response, bytes, format, sent, received } = await this.#post('/v1/provision', encodeProvisionRequest(request, this.#format), undefined, PROVISION_ANSWER_MAX_BYTES);
+  async provision(request: ProvisionRequest, options: { totalTimeoutMs?: number } = {}): Promise<TimedAnswer<ProvisionAnswer>> {
+    const { response, bytes, format, sent, received } = await this.#post('/v1/provision', encodeProvisionRequest(request, this.#format), undefined, PROVISION_ANSWER_MAX_BYTES, options.totalTimeoutMs);
     if (REFUSED.includes(response.status)) {
       throw new FirmwareError('ERR_PROVISION_REFUSED', `${response.status} ${response.statusText}`, { status: response.status });
     }
@@ -84,9 +85,9 @@ export class DeviceServerClient {
   }
 
   /** POST /v1/devices/{id}/checkin with the device token. */
-  async checkIn(token: string, request: CheckInRequest): Promise<TimedAnswer<CheckInAnswer>> {
+  async checkIn(token: string, request: CheckInRequest, options: { totalTimeoutMs?: number } = {}): Promise<TimedAnswer<CheckInAnswer>> {
     const path = `/v1/devices/${encodeURIComponent(request.deviceId)}/checkin`;
-    const { response, bytes, format, sent, received } = await this.#post(path, encodeCheckIn(request, this.#format), token, CHECKIN_ANSWER_MAX_BYTES);
+    const { response, bytes, format, sent, received } = await this.#post(path, encodeCheckIn(request, this.#format), token, CHECKIN_ANSWER_MAX_BYTES, options.totalTimeoutMs);
     if (response.status !== 200) {
       throw new FirmwareError('ERR_HTTP_STATUS', `check-in: ${response.status} ${response.statusText}`, { status: response.status });
     }
