@@ -1,6 +1,6 @@
 /** Firmware store: manifests (verified), images (content-addressed), downloads with Range. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ServerError } from '../../errors.js';
 import { firmwareOfferOf, principalOf } from '../../plugins/auth.js';
 import { imagePath } from '../../services/firmware.js';
@@ -14,6 +14,9 @@ export const view = (f: FirmwareRecord) => ({
   manifest: Buffer.from(f.manifest).toString('base64'), createdAtMs: f.createdAtMs, imageStoredAtMs: f.imageStoredAtMs,
   downloadPath: imagePath(f.sha256),
 });
+
+/** HEAD: Fastify keeps our Content-Length for a stream payload (it would write 0 for none). */
+const emptyStream = (): Readable => Readable.from([]);
 
 const firmware: FastifyPluginAsync<RouteOptions & { maxImageBytes: number }> = async (app, { services, maxImageBytes }) => {
   // The image is streamed to disk, hashed on the way (services/image-files.ts), never buffered.
@@ -75,11 +78,11 @@ const firmware: FastifyPluginAsync<RouteOptions & { maxImageBytes: number }> = a
         const length = decision.end - decision.start + 1;
         reply.code(206).header('content-range', `bytes ${decision.start}-${decision.end}/${record.size}`).header('content-length', length)
           .type('application/octet-stream');
-        return request.method === 'HEAD' ? reply.send() : reply.send(services.ctx.images.read(record.sha256, decision));
+        return reply.send(request.method === 'HEAD' ? emptyStream() : services.ctx.images.read(record.sha256, decision));
       }
       case 'full':
         reply.header('content-length', record.size).type('application/octet-stream');
-        return request.method === 'HEAD' ? reply.send() : reply.send(services.ctx.images.read(record.sha256));
+        return reply.send(request.method === 'HEAD' ? emptyStream() : services.ctx.images.read(record.sha256));
     }
   });
 

@@ -44,7 +44,7 @@ export function parseRange(header: string, size: number): { start: number; end: 
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(a);
-  const end = b === '' ? size - 1 : Number(b);
+  const end = b === '' ? Number.MAX_SAFE_INTEGER : Number(b);
   if (end < start) return undefined;
   if (start >= size) return 'unsatisfiable';
   return { start, end: Math.min(end, size - 1) };
