@@ -26,7 +26,7 @@
  * Invalid UTF-8 and duplicate map keys (validity, 5.3.1, 5.6) are refused as well.
  */
 import { FirmwareError, type ErrorCode } from '../errors.js';
-import { compareBytes, equalBytes, toHex } from './bytes.js';
+import { toHex } from './bytes.js';
 import { tryUtf8Decode, utf8EncodedLength, utf8EncodeInto } from './utf8.js';
 
 /** A CBOR tag (major type 6) around any value. Tag numbers up to 2^53-1 are numbers, larger ones bigints. */
@@ -119,7 +119,7 @@ class Writer {
   }
 
   byte(b: number): void {
-    this.ensure(1);
+    if (this.len === this.buf.length) this.ensure(1);
     this.buf[this.len++] = b;
   }
 
@@ -131,7 +131,7 @@ class Writer {
 
   /** Shortest head for an integral argument 0 <= n < 2^64 given as a number (RFC 8949 4.2.1). */
   head(major: number, n: number): void {
-    this.ensure(9);
+    if (this.len + 9 > this.buf.length) this.ensure(9); // inline test: calls are what XS meters most
     const b = this.buf, v = this.view, at = this.len, mt = major << 5;
     if (n < 24) {
       b[at] = mt | n;
@@ -172,15 +172,18 @@ class Writer {
   }
 }
 
-/** Bits of `v` as an IEEE 754 binary16, or -1 if binary16 cannot hold it exactly. */
-function halfBits(v: number, scratch: DataView): number {
+/**
+ * Bits of `v` as an IEEE 754 binary16, or -1 if binary16 cannot hold it exactly. Uses 4 bytes
+ * of `scratch` at `at` (bytes the caller overwrites afterwards: no allocation per float).
+ */
+function halfBits(v: number, scratch: DataView, at: number): number {
   if (v !== v) return 0x7e00; // every NaN becomes the one quiet NaN f97e00 (RFC 8949 4.2.2)
   if (v === 0) return 1 / v < 0 ? 0x8000 : 0;
   if (v === Infinity) return 0x7c00;
   if (v === -Infinity) return 0xfc00;
   if (Math.fround(v) !== v) return -1; // every binary16 value is a binary32 value
-  scratch.setFloat32(0, v);
-  const bits = scratch.getUint32(0);
+  scratch.setFloat32(at, v);
+  const bits = scratch.getUint32(at);
   const sign = (bits >>> 16) & 0x8000;
   const exp = ((bits >>> 23) & 0xff) - 127;
   const mant = bits & 0x7fffff;
@@ -200,20 +203,21 @@ function encodeNumber(w: Writer, v: number): void {
     return w.headBig(1, -1n - BigInt(v));
   }
   w.ensure(9);
-  const scratch = new DataView(new ArrayBuffer(4));
-  const h = halfBits(v, scratch);
+  const b = w.buf, at = w.len;
+  const h = halfBits(v, w.view, at + 1);
   if (h >= 0) {
-    w.byte(0xf9);
-    w.byte(h >> 8);
-    w.byte(h & 0xff);
+    b[at] = 0xf9;
+    b[at + 1] = h >> 8;
+    b[at + 2] = h & 0xff;
+    w.len += 3;
   } else if (Math.fround(v) === v) {
-    w.byte(0xfa);
-    w.view.setFloat32(w.len, v);
-    w.len += 4;
+    b[at] = 0xfa;
+    w.view.setFloat32(at + 1, v);
+    w.len += 5;
   } else {
-    w.byte(0xfb);
-    w.view.setFloat64(w.len, v);
-    w.len += 8;
+    b[at] = 0xfb;
+    w.view.setFloat64(at + 1, v);
+    w.len += 9;
   }
 }
 
@@ -231,11 +235,27 @@ function encodeBigInt(w: Writer, v: bigint): void {
 }
 
 function encodeText(w: Writer, s: string): void {
-  const n = utf8EncodedLength(s);
-  if (n < 0) throw new FirmwareError('ERR_CBOR_UTF8', 'text string with a lone surrogate');
+  const n = s.length;
+  w.ensure(9 + 3 * n);
+  // Fast path, one pass: ASCII, whose UTF-8 length is its JS length.
+  const mark = w.len;
   w.head(3, n);
-  w.ensure(n);
-  w.len = utf8EncodeInto(s, w.buf, w.len);
+  const b = w.buf;
+  let p = w.len, i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    b[p++] = c;
+  }
+  if (i === n) {
+    w.len = p;
+    return;
+  }
+  w.len = mark;
+  const len = utf8EncodedLength(s);
+  if (len < 0) throw new FirmwareError('ERR_CBOR_UTF8', 'text string with a lone surrogate');
+  w.head(3, len);
+  w.len = utf8EncodeInto(s, b, w.len);
 }
 
 function enter(depth: number): number {
@@ -243,79 +263,100 @@ function enter(depth: number): number {
   return depth + 1;
 }
 
-function encodeMap(w: Writer, entries: Iterable<readonly [unknown, unknown]>, depth: number): void {
+/** Bytewise order of the keys of pairs a and b (spans: pair start, key end, pair end). */
+function compareKeys(buf: Uint8Array, spans: number[], a: number, b: number): number {
+  let i = spans[3 * a], j = spans[3 * b];
+  const ie = spans[3 * a + 1], je = spans[3 * b + 1];
+  for (; i < ie && j < je; i++, j++) if (buf[i] !== buf[j]) return buf[i] - buf[j];
+  return ie - i - (je - j);
+}
+
+/**
+ * Map pairs are written in iteration order; then, unless already in order, the pairs are
+ * moved into the bytewise order of their encoded keys (RFC 8949 4.2.1). Equal encoded keys are
+ * duplicates (RFC 8949 5.6). No buffer per key.
+ */
+function encodeMap(w: Writer, size: number, pairs: (write: (k: unknown, v: unknown) => void) => void, depth: number): void {
   const inner = enter(depth);
-  const sorted: { key: Uint8Array; value: unknown }[] = [];
-  for (const [k, value] of entries) {
-    const kw = new Writer();
-    encodeItem(kw, k, inner);
-    sorted.push({ key: kw.result(), value });
-  }
-  sorted.sort((a, b) => compareBytes(a.key, b.key)); // RFC 8949 4.2.1: bytewise order of encoded keys
-  for (let i = 1; i < sorted.length; i++) {
-    if (equalBytes(sorted[i - 1].key, sorted[i].key)) {
-      throw new FirmwareError('ERR_CBOR_DUPLICATE_KEY', `key ${toHex(sorted[i].key)}`);
+  w.head(5, size);
+  const start = w.len;
+  const spans: number[] = [];
+  pairs((k, v) => {
+    const at = w.len;
+    encodeItem(w, k, inner);
+    const keyEnd = w.len;
+    encodeItem(w, v, inner);
+    spans.push(at, keyEnd, w.len);
+  });
+  const n = spans.length / 3;
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++) inOrder = compareKeys(w.buf, spans, i - 1, i) < 0;
+  if (inOrder) return;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
+  order.sort((a, b) => compareKeys(w.buf, spans, a, b));
+  for (let i = 1; i < n; i++) {
+    if (compareKeys(w.buf, spans, order[i - 1], order[i]) === 0) {
+      throw new FirmwareError('ERR_CBOR_DUPLICATE_KEY', `key ${toHex(w.buf.slice(spans[3 * order[i]], spans[3 * order[i] + 1]))}`);
     }
   }
-  w.head(5, sorted.length);
-  for (const e of sorted) {
-    w.bytes(e.key);
-    encodeItem(w, e.value, inner);
+  const copy = w.buf.slice(start, w.len);
+  let at = start;
+  for (const i of order) {
+    w.buf.set(copy.subarray(spans[3 * i] - start, spans[3 * i + 2] - start), at);
+    at += spans[3 * i + 2] - spans[3 * i];
   }
 }
 
 function encodeItem(w: Writer, v: unknown, depth: number): void {
-  switch (typeof v) {
-    case 'number':
-      return encodeNumber(w, v);
-    case 'bigint':
-      return encodeBigInt(w, v);
-    case 'string':
-      return encodeText(w, v);
-    case 'boolean':
-      return w.byte(v ? 0xf5 : 0xf4);
-    case 'undefined':
-      return w.byte(0xf7);
-    case 'object':
-      if (v === null) return w.byte(0xf6);
-      if (v instanceof Uint8Array || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
-        const b = v instanceof Uint8Array ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
-        w.head(2, b.length);
-        return w.bytes(b);
-      }
-      if (Array.isArray(v)) {
-        const inner = enter(depth);
-        w.head(4, v.length);
-        for (let i = 0; i < v.length; i++) encodeItem(w, v[i], inner);
-        return;
-      }
-      if (v instanceof Map) return encodeMap(w, v, depth);
-      if (v instanceof Tagged) {
-        // A bignum is the integer it denotes: written in its preferred form (3.4.3), as decode reads it.
-        if ((v.tag === 2 || v.tag === 3) && v.value instanceof Uint8Array) {
-          const n = bytesToBigInt(v.value);
-          return encodeBigInt(w, v.tag === 2 ? n : -1n - n);
-        }
-        if (typeof v.tag === 'bigint') w.headBig(6, v.tag);
-        else w.head(6, v.tag);
-        return encodeItem(w, v.value, enter(depth));
-      }
-      if (v instanceof Simple) {
-        if (v.value < 24) return w.byte(0xe0 | v.value);
-        w.byte(0xf8);
-        return w.byte(v.value);
-      }
-      {
-        const proto: unknown = Object.getPrototypeOf(v);
-        if (proto === Object.prototype || proto === null) {
-          const obj = v as Record<string, unknown>;
-          return encodeMap(w, Object.keys(obj).map((k) => [k, obj[k]] as const), depth);
-        }
-      }
-      throw new FirmwareError('ERR_CBOR_UNSUPPORTED', Object.prototype.toString.call(v));
-    default:
-      throw new FirmwareError('ERR_CBOR_UNSUPPORTED', typeof v);
+  const type = typeof v;
+  if (type === 'number') {
+    // Fast path for the common case, unsigned integers below 2^32 (not -0).
+    if ((v as number) >>> 0 === v && (v !== 0 || 1 / v > 0)) return w.head(0, v);
+    return encodeNumber(w, v as number);
   }
+  if (type === 'string') return encodeText(w, v as string);
+  if (type === 'object') {
+    if (v === null) return w.byte(0xf6);
+    if (Array.isArray(v)) {
+      const inner = enter(depth);
+      w.head(4, v.length);
+      for (let i = 0; i < v.length; i++) encodeItem(w, v[i], inner);
+      return;
+    }
+    if (v instanceof Map) return encodeMap(w, v.size, (write) => v.forEach((x, k) => write(k, x)), depth);
+    if (v instanceof Uint8Array || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+      const b = v instanceof Uint8Array ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
+      w.head(2, b.length);
+      return w.bytes(b);
+    }
+    if (v instanceof Tagged) {
+      // A bignum is the integer it denotes: written in its preferred form (3.4.3), as decode reads it.
+      if ((v.tag === 2 || v.tag === 3) && v.value instanceof Uint8Array) {
+        const n = bytesToBigInt(v.value);
+        return encodeBigInt(w, v.tag === 2 ? n : -1n - n);
+      }
+      if (typeof v.tag === 'bigint') w.headBig(6, v.tag);
+      else w.head(6, v.tag);
+      return encodeItem(w, v.value, enter(depth));
+    }
+    if (v instanceof Simple) {
+      if (v.value < 24) return w.byte(0xe0 | v.value);
+      w.byte(0xf8);
+      return w.byte(v.value);
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      return encodeMap(w, keys.length, (write) => keys.forEach((k) => write(k, obj[k])), depth);
+    }
+    throw new FirmwareError('ERR_CBOR_UNSUPPORTED', Object.prototype.toString.call(v));
+  }
+  if (type === 'boolean') return w.byte(v ? 0xf5 : 0xf4);
+  if (type === 'undefined') return w.byte(0xf7);
+  if (type === 'bigint') return encodeBigInt(w, v as bigint);
+  throw new FirmwareError('ERR_CBOR_UNSUPPORTED', type);
 }
 
 /** Deterministic CBOR encoding of `value` (RFC 8949 4.2.1); see the module doc for the value model. */
@@ -432,28 +473,31 @@ function defineKey(obj: Record<string, unknown>, key: string, value: unknown): v
 function readMap(r: Reader, ai: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
   const keys: unknown[] = [];
   const values: unknown[] = [];
-  const textKeys = new Set<string>();
-  let otherKeys: Set<string> | undefined;
+  // Duplicate = same key once decoded (RFC 8949 5.6). Texts compare by value; numbers that are
+  // safe integers or not integral by SameValueZero (so 0 and -0 collide, as in a JS Map, and 1
+  // and 1.0 too); anything else by its deterministic encoding.
+  let texts: Set<string> | undefined, numbers: Set<number> | undefined, others: Set<string> | undefined;
+  let allText = true;
   const n = ai === 31 ? -1 : readCount(r, ai, 2, r.limits.maxItems, r.items);
   for (let i = 0; n < 0 ? !atBreak(r) : i < n; i++) {
     const at = r.pos;
     const key = decodeItem(r, depth);
-    // Duplicate = same key once decoded (RFC 8949 5.6): text by value, others by their
-    // deterministic encoding (-0 folded into 0, as a JS Map would fold them).
-    let seen: Set<string>, id: string;
-    if (typeof key === 'string') {
-      seen = textKeys;
-      id = key;
-    } else {
-      seen = otherKeys ??= new Set<string>();
-      id = toHex(encode(key === 0 ? 0 : key));
+    let seen: Set<unknown>, id: unknown = key;
+    if (typeof key === 'string') seen = texts ??= new Set<string>();
+    else {
+      allText = false;
+      if (typeof key === 'number' && !(Number.isInteger(key) && !Number.isSafeInteger(key))) seen = numbers ??= new Set<number>();
+      else {
+        seen = others ??= new Set<string>();
+        id = toHex(encode(key));
+      }
     }
     if (seen.has(id)) fail('ERR_CBOR_DUPLICATE_KEY', r, at);
     seen.add(id);
     keys.push(key);
     values.push(decodeItem(r, depth)); // a break here (odd item count) is ERR_CBOR_BREAK
   }
-  if (otherKeys !== undefined) {
+  if (!allText) {
     const map = new Map<unknown, unknown>();
     for (let i = 0; i < keys.length; i++) map.set(keys[i], values[i]);
     return map;

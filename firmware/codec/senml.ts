@@ -73,6 +73,7 @@ export interface ResolveOptions {
   nowSeconds?: number;
 }
 
+const UNIT_SET: Readonly<Record<string, true>> = Object.freeze(Object.fromEntries(SENML_UNITS.map((u) => [u, true] as const)));
 const RELATIVE_LIMIT = 268435456; // 2^28 s: smaller times are relative to now (RFC 8428 4.5.3)
 const NAME = /^[A-Za-z0-9][A-Za-z0-9\-:./_]*$/; // RFC 8428 4.5.1
 const BASE_VERSION = 10;
@@ -88,7 +89,7 @@ function areading(r: unknown, i: number): Reading {
   if (typeof r !== 'object' || r === null) invalid(`reading ${i} is not an object`);
   const { name, unit, value, timeMs, seq } = r as Partial<Reading>;
   if (typeof name !== 'string') invalid(`reading ${i}: name must be a string`);
-  if (unit !== undefined && !SENML_UNITS.includes(unit)) invalid(`reading ${i}: unit ${String(unit)} is not an RFC 8428 unit`);
+  if (unit !== undefined && !(typeof unit === 'string' && Object.hasOwn(UNIT_SET, unit))) invalid(`reading ${i}: unit ${String(unit)} is not an RFC 8428 unit`);
   if (!(typeof value === 'boolean' || typeof value === 'string' || value instanceof Uint8Array || (typeof value === 'number' && Number.isFinite(value)))) {
     invalid(`reading ${i}: value must be a finite number, boolean, string or Uint8Array`);
   }
@@ -110,16 +111,25 @@ function aoptions(options: unknown): PackOptions {
 
 // ---- building -------------------------------------------------------------------------------
 
+/** Bytes of a CBOR integer head for n (RFC 8949 3). */
+function headLength(n: number): number {
+  const a = n < 0 ? -1 - n : n;
+  return a < 24 ? 1 : a < 0x100 ? 2 : a < 0x10000 ? 3 : a < 4294967296 ? 5 : 9;
+}
+
 /** The shortest exact CBOR form of mantissa * 10^exponent: plain number or decimal fraction (RFC 8949 3.4.4). */
 function decimal(mantissa: number, exponent: number): number | Tagged {
   while (exponent < 0 && mantissa % 10 === 0) {
     mantissa /= 10;
     exponent += 1;
   }
-  const plain = exponent < 0 ? mantissa / 10 ** -exponent : mantissa * 10 ** exponent;
-  if (exponent >= 0) return plain;
-  const fraction = new Tagged(4, [exponent, mantissa]);
-  return encode(fraction).length < encode(plain).length ? fraction : plain;
+  if (exponent >= 0) return mantissa * 10 ** exponent;
+  const plain = mantissa / 10 ** -exponent; // correctly rounded: the double nearest the decimal
+  // A float that binary32 holds takes at most 5 bytes, and no fraction beats it (a 4-byte
+  // fraction has a mantissa below 24: such dyadic decimals, 0.5 and 1.5, are binary16). Any
+  // other float takes 9: the fraction 4([e, m]) wins when its two heads fit in 6 bytes.
+  if (Math.fround(plain) === plain) return plain;
+  return 2 + headLength(exponent) + headLength(mantissa) < 9 ? new Tagged(4, [exponent, mantissa]) : plain;
 }
 
 /** Pack of `readings` as deterministic CBOR bytes (application/senml+cbor). */
@@ -130,21 +140,22 @@ export function buildPack(readings: readonly Reading[], options?: PackOptions): 
   const records = readings.map((reading, i) => {
     const { name, unit, value, timeMs, seq } = areading(reading, i);
     if (!NAME.test(baseName + name)) invalid(`reading ${i}: name ${JSON.stringify(baseName + name)} is not a valid SenML name`);
+    // Labels go in in the order of their encoded keys (RFC 8949 4.2.1): 0 1 2|3|4 6 8 -2 -3 "seq",
+    // so the encoder finds them sorted and moves nothing.
     const rec = new Map<number | string, unknown>();
-    if (i === 0) {
-      if (baseName !== '') rec.set(SENML_LABEL.bn, baseName);
-      rec.set(SENML_LABEL.bt, decimal(baseMs, -3));
-    }
     if (name !== '') rec.set(SENML_LABEL.n, name);
     if (unit !== undefined) rec.set(SENML_LABEL.u, unit);
     if (typeof value === 'number') {
       const scaled = decimals === undefined ? NaN : Math.round(value * 10 ** decimals);
-      const v = Number.isSafeInteger(scaled) ? decimal(scaled, -(decimals as number)) : value;
-      rec.set(SENML_LABEL.v, v);
-    } else if (typeof value === 'boolean') rec.set(SENML_LABEL.vb, value);
-    else if (typeof value === 'string') rec.set(SENML_LABEL.vs, value);
-    else rec.set(SENML_LABEL.vd, value);
+      rec.set(SENML_LABEL.v, Number.isSafeInteger(scaled) ? decimal(scaled, -(decimals as number)) : value);
+    } else if (typeof value === 'string') rec.set(SENML_LABEL.vs, value);
+    else if (typeof value === 'boolean') rec.set(SENML_LABEL.vb, value);
     if (timeMs !== baseMs) rec.set(SENML_LABEL.t, decimal(timeMs - baseMs, -3));
+    if (value instanceof Uint8Array) rec.set(SENML_LABEL.vd, value);
+    if (i === 0) {
+      if (baseName !== '') rec.set(SENML_LABEL.bn, baseName);
+      rec.set(SENML_LABEL.bt, decimal(baseMs, -3));
+    }
     rec.set(SEQ_LABEL, seq);
     return rec;
   });

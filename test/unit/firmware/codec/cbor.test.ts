@@ -196,6 +196,13 @@ describe('decoding: value model', () => {
     expect(Object.is(dec('f98000'), -0)).toBe(true);
   });
 
+  it('keeps keys that only look alike apart', () => {
+    const m = new Map<unknown, unknown>([[1, '1'], [1.5, 'x'], ['1', 'a'], [2n ** 53n, 'b'], [2 ** 53 + 2, 'c'], [[1], 'd'], ['[1]', 'e']]);
+    // 01 < 1b..00 < 1b..02 < 6131 < 635b315d < 8101 < f93e00
+    expect(toHex(encode(m))).toBe('a70161311b002000000000000061621b00200000000000026163' + '61316161635b315d616581016164f93e006178');
+    expect(decode(encode(m))).toStrictEqual(new Map<unknown, unknown>([[1, '1'], [2n ** 53n, 'b'], [2n ** 53n + 2n, 'c'], ['1', 'a'], ['[1]', 'e'], [[1], 'd'], [1.5, 'x']]));
+  });
+
   it('accepts keys in any order and non-shortest heads', () => {
     expect(dec('a2616201616100')).toStrictEqual({ a: 0, b: 1 });
     expect(dec('b9000261610161620a')).toStrictEqual({ a: 1, b: 10 });
@@ -258,6 +265,9 @@ describe('malformed input is a typed error (protocols.md 2.3, RFC 8949 3 and App
     ['a2000000f9000001', 'ERR_CBOR_DUPLICATE_KEY', '0 and 0.0 are the same JS key'],
     ['a2f9000001f9800002', 'ERR_CBOR_DUPLICATE_KEY', '0.0 and -0.0 collide in a JS Map'],
     ['a281010081010a', 'ERR_CBOR_DUPLICATE_KEY', 'equal array keys'],
+    ['a2f93e0000fa3fc0000001', 'ERR_CBOR_DUPLICATE_KEY', '1.5 as binary16 and as binary32'],
+    ['a2fa5f000000001b800000000000000001', 'ERR_CBOR_DUPLICATE_KEY', '2^63 as a float and as an integer'],
+    ['a2f97e0000fb7ff800000000000101', 'ERR_CBOR_DUPLICATE_KEY', 'two NaN keys'],
     ['bf6161006161 01ff'.replace(' ', ''), 'ERR_CBOR_DUPLICATE_KEY', 'duplicate key in an indefinite map'],
   ])('%s -> %s (%s)', (h, code) => {
     expect(codeOf(() => dec(h))).toBe(code);
