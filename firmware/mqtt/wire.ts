@@ -7,6 +7,10 @@ import { tryUtf8Decode, utf8EncodedLength, utf8EncodeInto } from '../codec/utf8.
 import { FirmwareError } from '../errors.js';
 import { encodeRemainingLength } from './varint.js';
 
+// Re-exported for packets/*: XS resolves a single leading '../' per relative import, so
+// '../../errors.js' from firmware/mqtt/packets/ does not link on the device (docs/esp32.md).
+export { FirmwareError };
+
 /** Packet type numbers (section 2.2.1). */
 export const PACKET = Object.freeze({
   CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, PUBREC: 5, PUBREL: 6, PUBCOMP: 7,

@@ -1,7 +1,6 @@
 /** CONNACK (OASIS MQTT 3.1.1 section 3.2): the server's answer to CONNECT. */
-import { FirmwareError } from '../../errors.js';
 import type { Session } from '../session.js';
-import { BodyReader, protocolError } from '../wire.js';
+import { FirmwareError, BodyReader, protocolError } from '../wire.js';
 import type { ConnackPacket } from './types.js';
 
 /** Return codes of section 3.2.2.3, for logs and docs. */

@@ -1,7 +1,6 @@
 /** CONNECT (OASIS MQTT 3.1.1 section 3.1): client to server, the first packet of a connection. */
-import { FirmwareError } from '../../errors.js';
 import { assertTopicName } from '../topic.js';
-import { binaryField, packet, PACKET, stringField, uint16 } from '../wire.js';
+import { FirmwareError, binaryField, packet, PACKET, stringField, uint16 } from '../wire.js';
 import type { ConnectPacket } from './types.js';
 
 // Protocol name "MQTT" and level 4 (section 3.1.2.1-2).
