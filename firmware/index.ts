@@ -47,3 +47,11 @@ export type { NextWake } from './node/plan.js';
 export type { ColdReason } from './node/state.js';
 export { KV_SEQ_CEILING, SEQ_BLOCK } from './node/sequence.js';
 export { decodeRetainedRecord, encodeRetainedRecord, RETAINED_FORMAT, type RetainedSections } from './node/retained-record.js';
+// Codec (issue #2, CODEC): deterministic CBOR (RFC 8949), SenML-CBOR (RFC 8428), UTF-8, bytes.
+export { decode, DEFAULT_MAX_DEPTH, encode, Simple, Tagged, type DecodeLimits } from './codec/cbor.js';
+export {
+  buildPack, resolvePack, SENML_LABEL, SENML_UNITS, SEQ_LABEL,
+  type PackOptions as SenmlPackOptions, type Reading as SenmlReading, type ResolveOptions as SenmlResolveOptions, type SenmlRecord,
+} from './codec/senml.js';
+export { compareBytes, concatBytes, equalBytes, fromHex, toHex } from './codec/bytes.js';
+export { tryUtf8Decode, utf8Decode, utf8Encode, utf8EncodedLength } from './codec/utf8.js';
