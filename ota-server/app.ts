@@ -11,7 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createNodeCrypto, type CryptoPort } from './core.js';
-import authPlugin, { principalOf, type Access } from './plugins/auth.js';
+import authPlugin, { principalOf, type Access, type RouteAccess } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import metricsPlugin, { createMetrics, type Metrics } from './plugins/metrics.js';
 import checkinRoutes from './routes/checkin/index.js';
@@ -59,6 +59,8 @@ export interface AppOptions {
 
 export interface OtaApp {
   app: FastifyInstance;
+  /** Every route with the access it declares (the route-by-role matrix walks it). */
+  routes: readonly RouteAccess[];
   services: Services;
   metrics: Metrics;
 }
@@ -92,7 +94,8 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
   app.addSchema(ERROR_SCHEMA);
   // Before anything that adds routes: auth checks every route's access declaration as it is added.
   await app.register(errorsPlugin, { metrics });
-  await app.register(authPlugin, { services });
+  const routes: RouteAccess[] = [];
+  await app.register(authPlugin, { services, routes });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -160,5 +163,5 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     if (options.closeStore !== false) await options.store.close();
   });
   await app.ready();
-  return { app, services, metrics };
+  return { app, routes, services, metrics };
 }

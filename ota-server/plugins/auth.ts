@@ -53,22 +53,31 @@ function bearerOf(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
-const authPlugin: FastifyPluginAsync<{ services: Services }> = async (app: FastifyInstance, { services }) => {
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+const authPlugin: FastifyPluginAsync<{ services: Services; routes?: RouteAccess[] }> = async (app: FastifyInstance, { services, routes }) => {
   app.decorateRequest(PRINCIPAL, null);
   app.decorateRequest(OFFER, undefined);
 
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (access === undefined) {
       if (PUBLIC_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
         route.config = { ...route.config, access: { public: true } };
+        for (const method of methods) routes?.push({ method, url: route.url, access: { public: true } });
         return;
       }
-      throw new Error(`route ${route.method} ${route.url} declares no config.access`);
+      throw new Error(`route ${methods.join(',')} ${route.url} declares no config.access`);
     }
     if (access.public !== true && access.role === undefined && access.device === undefined) {
-      throw new Error(`route ${route.method} ${route.url} grants nobody access`);
+      throw new Error(`route ${methods.join(',')} ${route.url} grants nobody access`);
     }
+    for (const method of methods) routes?.push({ method, url: route.url, access });
   });
 
   app.addHook('onRequest', async (request) => {
