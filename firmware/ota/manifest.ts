@@ -7,7 +7,7 @@
  * | key | field            | CBOR type           | rule                                       |
  * |-----|------------------|---------------------|--------------------------------------------|
  * | 0   | format           | uint                | 1 (this layout)                            |
- * | 1   | version          | text                | semver 2.0.0, at most 64 bytes             |
+ * | 1   | version          | text                | semver 2.0.0, at most 32 bytes             |
  * | 2   | securityVersion  | uint                | anti-rollback counter, 0..2^32-1           |
  * | 3   | board            | text                | board id, 1..64 bytes                      |
  * | 4   | size             | uint                | image bytes, 1..2^32-1                     |
@@ -77,7 +77,7 @@ function checkText(value: unknown, field: string, min: number, max: number): str
 
 /** Checks every field; throws ERR_OTA_MANIFEST_MALFORMED naming the first bad one. */
 export function validateManifest(m: FirmwareManifest): FirmwareManifest {
-  checkText(m.version, 'version', 5, 64);
+  checkText(m.version, 'version', 5, 32);
   if (!SEMVER.test(m.version)) throw malformed('version is not semver');
   if (!isUint(m.securityVersion, UINT32_MAX)) throw malformed('securityVersion is not a uint32');
   checkText(m.board, 'board', 1, 64);

@@ -14,6 +14,11 @@
  * stands). When the active bank is full, or its tail is torn, the live entries are compacted
  * into the other bank: erase it, write the records, and write its header last, which commits
  * the new generation. A cut before that header leaves the old bank in charge.
+ *
+ * After a mount the log is never appended to: bytes after the last good record may have been
+ * partly programmed by a write that a power cut interrupted and still read as erased, and flash
+ * must not be programmed twice. So the first write after a mount compacts (three operations
+ * instead of one); later writes of the same session append.
  */
 import { FirmwareError, KV_KEY_PATTERN, type FlashArea, type KvPort } from '../../firmware/index.js';
 import { crc32 } from '../../firmware/ota/crc32.js';
@@ -39,8 +44,10 @@ export class FlashKv implements KvPort {
   readonly #align: number;
   #entries = new Map<string, Uint8Array>();
   #active: Bank | undefined;
-  /** Next append offset in the active bank; undefined when its tail is torn. */
+  /** Next append offset in the active bank; undefined until this session has compacted. */
   #tail: number | undefined;
+  /** Where the mounted log ends (for logBytes()). */
+  #logEnd = 0;
 
   constructor(area: FlashArea) {
     this.#area = area;
@@ -73,6 +80,16 @@ export class FlashKv implements KvPort {
 
   keys(): string[] {
     return [...this.#entries.keys()].sort();
+  }
+
+  /** Bytes of the active bank's log in use (header included); the bank size when its tail is torn. */
+  logBytes(): number {
+    if (this.#active === undefined) return 0;
+    return this.#tail ?? this.#logEnd;
+  }
+
+  bankBytes(): number {
+    return this.#bankSize;
   }
 
   /** Bytes the live entries take when compacted (header included). */
@@ -126,6 +143,7 @@ export class FlashKv implements KvPort {
     this.#active = banks[0];
     this.#entries = new Map();
     this.#tail = undefined;
+    this.#logEnd = 0;
     if (this.#active === undefined) return;
     const base = this.#active.index * this.#bankSize;
     const bank = this.#area.read(base, this.#bankSize);
@@ -133,11 +151,13 @@ export class FlashKv implements KvPort {
     let at = HEADER;
     for (;;) {
       if (at + RECORD_HEAD > this.#bankSize) {
-        this.#tail = at;
+        this.#logEnd = at;
         return;
       }
       if (bank.subarray(at, at + RECORD_HEAD).every((b) => b === 0xff)) {
-        this.#tail = at; // clean end of the log
+        // End of the log. It looks erased, but an interrupted write may have touched it:
+        // #tail stays undefined, so the first write compacts into the other bank.
+        this.#logEnd = at;
         return;
       }
       const keyLength = bank[at + 2]!;
@@ -147,7 +167,10 @@ export class FlashKv implements KvPort {
         at + size <= this.#bankSize &&
         view.getUint32(at + 8, true) === crc32(bank.subarray(at + RECORD_HEAD + keyLength, at + RECORD_HEAD + keyLength + valueLength),
           crc32(bank.subarray(at + RECORD_HEAD, at + RECORD_HEAD + keyLength), crc32(bank.subarray(at, at + 8))));
-      if (!ok) return; // torn tail: nothing after it was ever committed; compaction moves on
+      if (!ok) {
+        this.#logEnd = this.#bankSize; // torn tail: nothing after it was ever committed
+        return;
+      }
       const key = String.fromCharCode(...bank.subarray(at + RECORD_HEAD, at + RECORD_HEAD + keyLength));
       if (bank[at + 1]! & FLAG_DELETE) this.#entries.delete(key);
       else this.#entries.set(key, bank.slice(at + RECORD_HEAD + keyLength, at + RECORD_HEAD + keyLength + valueLength));
