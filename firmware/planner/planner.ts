@@ -111,7 +111,10 @@ export interface WakePlan {
   readonly stretched: boolean;
 }
 
-interface Candidate extends PlannedTask {
+interface Candidate {
+  readonly kind: PlannedTaskKind;
+  readonly channel: string | undefined;
+  readonly dueMs: number;
   readonly early: boolean;
   readonly radio: WindowReason | undefined;
   readonly order: number;
@@ -125,6 +128,10 @@ const RADIO: Readonly<Record<PlannedTaskKind, WindowReason | undefined>> = Objec
   retry: 'retry',
 });
 
+function byDue(a: Candidate, b: Candidate): number {
+  return a.dueMs - b.dueMs || a.order - b.order;
+}
+
 const EARLY: Readonly<Record<PlannedTaskKind, boolean>> = Object.freeze({
   sample: true,
   heartbeat: false,
@@ -133,30 +140,52 @@ const EARLY: Readonly<Record<PlannedTaskKind, boolean>> = Object.freeze({
   retry: false,
 });
 
-function input(value: unknown, path: string, min?: number): number {
-  return aNumber(value, `plan input ${path}`, min === undefined ? {} : { min });
+/** A finite number (>= min); the path is built only when it is not. */
+function finite(value: unknown, what: string, index: number, field: string, min = -Infinity): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return value;
+  return aNumber(value, `plan input ${what}${index < 0 ? '' : `[${index}]`}${field}`, { min });
+}
+
+function inRange(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && v >= min && v <= max;
+}
+
+/** The config's numbers, checked cheaply every cycle; anything off gets parsePlannerSpec's error. */
+function plannerConfig(c: PlannerSpec): Required<PlannerSpec> {
+  const maxSleepMs = c.maxSleepMs;
+  const alignMs = c.alignMs ?? 0;
+  const lowBatteryVolts = c.lowBatteryVolts ?? 0;
+  const stretch = c.stretch ?? 2;
+  if (
+    inRange(maxSleepMs, MIN_MAX_SLEEP_MS, MAX_MAX_SLEEP_MS) && inRange(alignMs, 0, maxSleepMs) &&
+    inRange(lowBatteryVolts, 0, 100) && inRange(stretch, 1, 100)
+  ) {
+    return { maxSleepMs, alignMs, lowBatteryVolts, stretch };
+  }
+  return parsePlannerSpec(c, 'planner');
 }
 
 export function planWake(plan: PlannerInput): WakePlan {
-  const config = parsePlannerSpec(plan.config, 'planner');
-  const nowMs = input(plan.nowMs, 'nowMs');
-  const low = plan.batteryVolts !== undefined && input(plan.batteryVolts, 'batteryVolts') < config.lowBatteryVolts;
+  const config = plannerConfig(plan.config);
+  const nowMs = finite(plan.nowMs, 'nowMs', -1, '');
+  const low = plan.batteryVolts !== undefined && finite(plan.batteryVolts, 'batteryVolts', -1, '') < config.lowBatteryVolts;
   const factor = low ? config.stretch : 1;
   const candidates: Candidate[] = [];
-  const add = (kind: PlannedTaskKind, due: PlannerDue, path: string, channel?: string): void => {
-    let dueMs = input(due.dueMs, `${path}.dueMs`);
-    if (due.periodMs !== undefined) dueMs += input(due.periodMs, `${path}.periodMs`, 0) * (factor - 1);
-    const task = { kind, dueMs, early: EARLY[kind], radio: RADIO[kind], order: candidates.length };
-    candidates.push(channel === undefined ? task : { ...task, channel });
+  const add = (kind: PlannedTaskKind, due: PlannerDue, what: string, index: number, channel: string | undefined): void => {
+    let dueMs = finite(due.dueMs, what, index, '.dueMs');
+    if (due.periodMs !== undefined) dueMs += finite(due.periodMs, what, index, '.periodMs', 0) * (factor - 1);
+    candidates.push({ kind, channel, dueMs, early: EARLY[kind], radio: RADIO[kind], order: candidates.length });
   };
-  plan.samples.forEach((s, i) => add('sample', s, `samples[${i}]`, s.channel));
-  (plan.reports ?? []).forEach((r, i) => add(r.kind ?? 'heartbeat', r, `reports[${i}]`, r.channel));
+  const samples = plan.samples;
+  for (let i = 0; i < samples.length; i++) add('sample', samples[i]!, 'samples', i, samples[i]!.channel);
+  const reports = plan.reports ?? [];
+  for (let i = 0; i < reports.length; i++) add(reports[i]!.kind ?? 'heartbeat', reports[i]!, 'reports', i, reports[i]!.channel);
   if (plan.checkIn !== undefined) {
-    const periodMs = input(plan.checkIn.periodMs, 'checkIn.periodMs', 1);
-    const lastMs = plan.checkIn.lastMs === undefined ? undefined : input(plan.checkIn.lastMs, 'checkIn.lastMs');
-    add('check-in', lastMs === undefined ? { dueMs: nowMs } : { dueMs: lastMs + periodMs, periodMs }, 'checkIn');
+    const periodMs = finite(plan.checkIn.periodMs, 'checkIn', -1, '.periodMs', 1);
+    const lastMs = plan.checkIn.lastMs === undefined ? undefined : finite(plan.checkIn.lastMs, 'checkIn', -1, '.lastMs');
+    add('check-in', lastMs === undefined ? { dueMs: nowMs } : { dueMs: lastMs + periodMs, periodMs }, 'checkIn', -1, undefined);
   }
-  if (plan.retryAtMs !== undefined) add('retry', { dueMs: plan.retryAtMs }, 'retryAtMs');
+  if (plan.retryAtMs !== undefined) add('retry', { dueMs: plan.retryAtMs }, 'retryAtMs', -1, undefined);
 
   const reasons: PlanReason[] = [];
   let wakeAtMs: number;
@@ -185,9 +214,9 @@ export function planWake(plan: PlannerInput): WakePlan {
     }
   }
 
-  const due = candidates
-    .filter((c) => c.dueMs <= wakeAtMs || (c.early && c.dueMs <= wakeAtMs + alignMs))
-    .sort((a, b) => a.dueMs - b.dueMs || a.order - b.order);
+  const due: Candidate[] = [];
+  for (const c of candidates) if (c.dueMs <= wakeAtMs || (c.early && c.dueMs <= wakeAtMs + alignMs)) due.push(c);
+  due.sort(byDue);
   if (due.length > 1) reasons.push('batched');
   if (low) reasons.push('battery-low');
 
