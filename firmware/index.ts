@@ -55,3 +55,13 @@ export {
 } from './codec/senml.js';
 export { compareBytes, concatBytes, equalBytes, fromHex, toHex } from './codec/bytes.js';
 export { tryUtf8Decode, utf8Decode, utf8Encode, utf8EncodedLength } from './codec/utf8.js';
+// MQTT (issue #3): the device link (session policy), its topics and status payloads, backoff, and the 3.1.1 client parts.
+export {
+  createMqttLink, type BrokerEndpoint, type MqttLink, type MqttLinkHandle, type MqttLinkOptions,
+} from './mqtt/link.js';
+export { deviceTopics, type DeviceTopics } from './mqtt/topics.js';
+export { decodeStatus, encodeBirth, encodeWill, type StatusMessage } from './mqtt/status.js';
+export { assertTopicFilter, assertTopicName, isTopicFilter, isTopicName, topicMatches } from './mqtt/topic.js';
+export { MqttConnection, type ConnectionOptions as MqttConnectionOptions } from './mqtt/connection.js';
+export { CONNACK_RETURN_CODES } from './mqtt/packets/connack.js';
+export { Backoff, type BackoffOptions } from './backoff/backoff.js';

@@ -17,3 +17,4 @@ export {
   type BatteryModel, type SimulatedPower, type SimulatedPowerOptions, type SleepRecord,
 } from './power.js';
 export { createConsoleLog, createMemoryLog, formatLogLine, type LogEntry, type MemoryLog } from './log.js';
+export { createNodeSocketPort, type NodeSocketPortOptions } from './socket.js';
