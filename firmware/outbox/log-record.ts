@@ -97,7 +97,7 @@ export function decodeLogRecord(bytes: Uint8Array): LogRecord {
           firstSeq,
           lastSeq,
           createdAtMs,
-          pack: bytes.slice(ENTRY_HEADER_BYTES),
+          pack: bytes.subarray(ENTRY_HEADER_BYTES), // a view: the store hands out copies
         },
       };
     }

@@ -62,8 +62,11 @@ export interface EnqueueOutcome {
 /** New bytes and times for an entry (clock correction); undefined leaves it as it is. */
 export type Restamp = (entry: OutboxEntry) => { pack: Uint8Array; createdAtMs: number; clockKnown: boolean } | undefined;
 
-function sized(record: EntryRecord): OutboxEntry {
-  return Object.freeze({ ...record, bytes: ENTRY_HEADER_BYTES + record.pack.length + STORE_FRAME_BYTES });
+function sized(r: EntryRecord): OutboxEntry {
+  return {
+    id: r.id, alarm: r.alarm, clockKnown: r.clockKnown, firstSeq: r.firstSeq, lastSeq: r.lastSeq, createdAtMs: r.createdAtMs, pack: r.pack,
+    bytes: ENTRY_HEADER_BYTES + r.pack.length + STORE_FRAME_BYTES,
+  };
 }
 
 export class Outbox {
@@ -100,8 +103,11 @@ export class Outbox {
   }
 
   #replay(): void {
-    const byId = new Map<number, OutboxEntry>();
+    // Runs at every wake: one pass, no per-entry allocation beyond the entry itself.
+    const entries: OutboxEntry[] = [];
+    const acked = new Set<number>();
     let maxId = 0;
+    let ordered = true;
     for (const bytes of this.#store.readAll()) {
       let record;
       try {
@@ -111,18 +117,27 @@ export class Outbox {
         continue;
       }
       if (record.kind === 'entry') {
-        byId.set(record.entry.id, sized(record.entry));
-        maxId = Math.max(maxId, record.entry.id);
+        if (record.entry.id <= maxId) ordered = false;
+        else maxId = record.entry.id;
+        entries.push(sized(record.entry));
       } else if (record.kind === 'ack') {
-        for (const id of record.ids) byId.delete(id);
+        for (const id of record.ids) acked.add(id);
       } else {
         this.#counts = record.counts;
       }
     }
-    this.#entries = [...byId.values()].sort((a, b) => a.id - b.id);
-    this.#bytes = this.#entries.reduce((n, e) => n + e.bytes, 0);
+    let live = acked.size === 0 ? entries : entries.filter((e) => !acked.has(e.id));
+    if (!ordered) {
+      // Only a hand-made log can get here: keep the last copy of an id, in id order.
+      const byId = new Map<number, OutboxEntry>();
+      for (const e of live) byId.set(e.id, e);
+      live = [...byId.values()].sort((a, b) => a.id - b.id);
+      maxId = live.reduce((m, e) => Math.max(m, e.id), maxId);
+    }
+    this.#entries = live;
+    this.#bytes = live.reduce((n, e) => n + e.bytes, 0);
     this.#nextId = maxId + 1;
-    if (this.#entries.length === 0 && this.#nextId > 1) this.#compact(); // only acks left: start clean
+    if (live.length === 0 && this.#nextId > 1) this.#compact(); // only acks left: start clean
   }
 
   stats(): OutboxStats {
