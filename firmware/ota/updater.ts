@@ -324,13 +324,15 @@ export class Updater implements UpdateStep {
       // Nothing at or after our offset: the image there is shorter than the manifest says.
       return { kind: 'refuse', code: 'ERR_OTA_TRUNCATED', detail: `server has ${read.complete} bytes, manifest ${progress.size}` };
     }
+    const served = read.status === 206 ? read.complete : read.length;
+    if (served !== undefined && served !== progress.size) {
+      // The representation's length is known before a byte is written (Content-Range / Content-Length).
+      return served < progress.size
+        ? { kind: 'refuse', code: 'ERR_OTA_TRUNCATED', detail: `server has ${served} bytes, manifest ${progress.size}` }
+        : { kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `server has ${served} bytes, manifest ${progress.size}` };
+    }
     if (read.status === 206) {
-      if (read.first !== offset || (read.complete !== undefined && read.complete !== progress.size)) {
-        if (read.complete !== undefined && read.complete < progress.size) {
-          return { kind: 'refuse', code: 'ERR_OTA_TRUNCATED', detail: `server has ${read.complete} bytes, manifest ${progress.size}` };
-        }
-        return { kind: 'retry', why: `206 for ${read.first}..${read.last}/${String(read.complete)} at ${offset}` };
-      }
+      if (read.first !== offset) return { kind: 'retry', why: `206 from ${read.first}, asked from ${offset}` };
       if (progress.etag !== undefined && read.etag !== undefined && read.etag !== progress.etag) {
         // A different representation without If-Range's 200: never mix two (RFC 9110 15.3.7.3).
         writeProgress(kv, { digest: progress.digest, offset: 0, size: progress.size });
@@ -338,9 +340,6 @@ export class Updater implements UpdateStep {
       }
     } else {
       // 200: the whole image from byte 0, whatever we asked (protocols.md section 6).
-      if (read.length !== undefined && read.length < progress.size) {
-        return { kind: 'refuse', code: 'ERR_OTA_TRUNCATED', detail: `${read.length} bytes served, manifest ${progress.size}` };
-      }
       if (offset > 0) {
         // The server ignores Range (or the image changed): pausing again would restart again, so
         // this wake downloads past the byte budget, within the time limit.
