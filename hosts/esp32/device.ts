@@ -1,0 +1,192 @@
+/**
+ * One boot of the ESP32 sensor node: build every port from Moddable's modules (the bundle of
+ * hosts/esp32/moddable.ts, or fakes in tests), wire the core (createNode), run one wake cycle
+ * (runWakeCycle), which ends in deep sleep. Whatever goes wrong, the node goes back to sleep:
+ * a node that stays awake empties its battery, one that restarts in a loop does too.
+ *
+ * Order of a boot:
+ *   1. config, log, clock, timer and the awake guard (a hard cap on this wake);
+ *   2. retained record, kv (NVS), flash (outbox partition, OTA slots), power;
+ *   3. Wi-Fi (joined only when a window opens), sockets, sensors;
+ *   4. provisioning on first boot (claim secret -> credentials), then the uplink;
+ *   5. createNode, runWakeCycle -> deep sleep.
+ */
+import {
+  createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encodeCbor, ensureProvisioned, FirmwareError,
+  HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycle, utf8Decode, validateNodeConfig,
+  type KvPort, type LogPort, type OutboxStorePort, type PowerPort, type SensorPort, type ServerEndpoint, type TimerPort,
+  type UplinkStep,
+} from '../esp32-core.js';
+import { createEsp32Clock } from './clock.js';
+import { readHostConfig, type HostConfig } from './config.js';
+import { createEsp32FirmwareSlots } from './firmware-slots.js';
+import { createEsp32Flash } from './flash.js';
+import { createEsp32Kv } from './kv.js';
+import { createTraceLog } from './log.js';
+import type { Moddable } from './moddable-types.js';
+import { createFlashOutboxStore } from './outbox-store.js';
+import { createEsp32Power } from './power.js';
+import { withRadio } from './radio-window.js';
+import { createEsp32Random } from './random.js';
+import { createEsp32Retained } from './retained.js';
+import { createDriverSensor } from './sensors.js';
+import { createEsp32SocketPort } from './socket.js';
+import { createEsp32Timer } from './timer.js';
+import { createEsp32Wifi } from './wifi.js';
+
+/** Sleep after a wake that failed before the planner could say: short enough to retry soon. */
+export const FALLBACK_SLEEP_MS = 5 * 60_000;
+/** kv key of the device identity written at the factory (UTF-8). */
+export const KV_DEVICE_ID = 'device.id';
+
+/** An outbox that lives only until the next sleep: used when the outbox partition is missing. */
+function volatileOutbox(): OutboxStorePort {
+  let records: Uint8Array[] = [];
+  const size = (): number => records.reduce((n, r) => n + r.length + 8, 0);
+  return {
+    maxRecordBytes: 4096,
+    append(record) {
+      if (record.length === 0 || record.length > 4096) throw new FirmwareError('ERR_OUTBOX_RECORD', `${record.length} bytes`);
+      records.push(record.slice());
+    },
+    readAll: () => records.map((r) => r.slice()),
+    rewrite(list) {
+      records = list.map((r) => r.slice());
+    },
+    size,
+  };
+}
+
+function deviceIdOf(kv: KvPort, host: HostConfig, nodeConfig: unknown, log: LogPort): string | undefined {
+  try {
+    const stored = kv.get(KV_DEVICE_ID);
+    if (stored !== undefined) return utf8Decode(stored);
+  } catch (error) {
+    log.log('warn', 'DEVICE_ID_UNREADABLE', { error: (error as Error).message });
+  }
+  if (host.deviceId !== undefined) return host.deviceId;
+  const fromConfig = (nodeConfig as { deviceId?: unknown } | undefined)?.deviceId;
+  return typeof fromConfig === 'string' ? fromConfig : undefined;
+}
+
+function serverOf(raw: Readonly<Record<string, unknown>>): ServerEndpoint | undefined {
+  const host = raw['server_host'];
+  if (typeof host !== 'string' || host === '') return undefined;
+  const port = Number(raw['server_port'] ?? 443);
+  const tls = raw['server_tls'] !== false && raw['server_tls'] !== 'false' && raw['server_tls'] !== 0;
+  return { host, port, ...(tls ? { tls: {} } : {}) };
+}
+
+export interface DeviceRun {
+  power: PowerPort;
+  log: LogPort;
+  timer: TimerPort;
+}
+
+/** Runs one wake; resolves only off the device (on it, deep sleep does not return). */
+export async function runDevice(m: Moddable): Promise<void> {
+  let log: LogPort = createTraceLog(m.trace, 'info');
+  let host: HostConfig;
+  try {
+    host = readHostConfig(m.config, m.defaultI2c);
+  } catch (error) {
+    log.log('error', 'HOST_CONFIG_INVALID', { error: (error as Error).message });
+    host = readHostConfig({});
+  }
+  log = createTraceLog(m.trace, host.logLevel);
+  const timer = createEsp32Timer(m.timer);
+  const clock = createEsp32Clock(m.time, m.now);
+  const random = createEsp32Random(m.native);
+  const retained = createEsp32Retained(m.native);
+  const power = createEsp32Power({
+    native: m.native, analog: m.analog, battery: host.battery, restart: m.restart, log,
+    ...(host.wakePin === undefined ? {} : { wakePins: [host.wakePin] }),
+  });
+
+  // Whatever happens below, this wake ends: a hang in a driver or the network must not keep
+  // the radio and CPU on until the battery is flat (the task watchdog covers a stuck loop).
+  timer.set(() => {
+    log.log('error', 'AWAKE_DEADLINE', { awakeMs: host.awakeMs });
+    power.deepSleep(FALLBACK_SLEEP_MS);
+  }, host.awakeMs);
+
+  try {
+    const resetReason = power.resetReason();
+    const kv = createEsp32Kv(m.keyValue);
+    const runningSlot = (): number => m.native().sn_ota_running_slot();
+    const flash = createEsp32Flash(m.flash, { runningSlot });
+    const slots = createEsp32FirmwareSlots(m.native, flash);
+
+    let outboxStore: OutboxStorePort;
+    try {
+      // A reset that may have cut a flash write short: the store moves to its other bank first.
+      const mayBeTorn = resetReason !== 'deep-sleep' && resetReason !== 'software';
+      outboxStore = createFlashOutboxStore(flash.area('outbox'), { mayBeTorn });
+    } catch (error) {
+      log.log('error', 'OUTBOX_PARTITION_MISSING', { error: (error as Error).message });
+      outboxStore = volatileOutbox();
+    }
+
+    const setTimer = (callback: () => void, ms: number): (() => void) => {
+      const handle = timer.set(callback, ms);
+      return () => timer.clear(handle);
+    };
+    const wifi = createEsp32Wifi({
+      WiFi: m.wifi, native: m.native, config: host.wifi, cache: retained.host, setTimer, now: () => clock.monotonicMs(), log,
+    });
+    const socket = createEsp32SocketPort({ tcp: m.tcp, tls: m.tls, resolve: m.resolve, network: { up: () => wifi.up() }, setTimer });
+
+    const i2c = host.i2c;
+    const sensors: SensorPort[] = host.sensors.map((s) => (i2c === undefined
+      ? Object.freeze({ id: s.id, sample: () => { throw new FirmwareError('ERR_SENSOR', `${s.id}: no I2C pins (i2c_data, i2c_clock)`); } })
+      : createDriverSensor(s, { drivers: m.drivers, io: m.smbus, bus: i2c, delay: (ms) => m.timer.delay(ms) })));
+
+    const nodeConfig = host.node ?? DEFAULT_NODE_CONFIG;
+    const deviceId = deviceIdOf(kv, host, nodeConfig, log) ?? DEFAULT_NODE_CONFIG.deviceId;
+    const server = serverOf(m.config);
+
+    // First boot: exchange the claim secret for credentials (once in the device's life).
+    let credentials = loadCredentials(kv, log);
+    if (credentials === undefined && server !== undefined) {
+      try {
+        await wifi.up();
+        const http = new HttpClient({ socket, timer });
+        const client = new DeviceServerClient({ http, server, monotonicMs: () => clock.monotonicMs() });
+        const { credentials: answer } = await ensureProvisioned({ kv, client, deviceId, log });
+        credentials = answer;
+        if (answer.config !== undefined) {
+          // The server's first config, kept where createNode looks for remote config.
+          kv.set(KV_CONFIG, encodeCbor(validateNodeConfig({ ...(answer.config as object), deviceId })));
+        }
+      } catch (error) {
+        log.log('warn', 'PROVISIONING_FAILED', { code: isFirmwareError(error) ? error.code : undefined, error: (error as Error).message });
+      }
+    }
+
+    let uplink: UplinkStep | undefined;
+    if (credentials !== undefined) {
+      const parts = createUplink({
+        ports: { socket, timer, clock, random, outboxStore, log },
+        deviceId,
+        firmwareVersion: host.firmwareVersion,
+        topicPrefix: (nodeConfig as { topicPrefix?: string }).topicPrefix ?? DEFAULT_NODE_CONFIG.topicPrefix,
+        credentials,
+        ...(server === undefined ? {} : { server }),
+      });
+      uplink = withRadio(parts.uplink, wifi, log);
+    } else {
+      log.log('info', 'NOT_PROVISIONED', { deviceId, server: server?.host ?? null });
+    }
+
+    const node = createNode({
+      clock, retained: retained.port, kv, sensors, power, log, random, timer,
+      config: { ...(nodeConfig as object), deviceId },
+      firmware: () => ({ version: host.firmwareVersion, slot: slots.running(), bootState: slots.runningState() }),
+      ...(uplink === undefined ? {} : { uplink }),
+    });
+    await runWakeCycle(node);
+  } catch (error) {
+    log.log('error', 'WAKE_FAILED', { code: isFirmwareError(error) ? error.code : undefined, error: (error as Error).message });
+    power.deepSleep(FALLBACK_SLEEP_MS);
+  }
+}
