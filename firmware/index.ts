@@ -65,3 +65,31 @@ export { assertTopicFilter, assertTopicName, isTopicFilter, isTopicName, topicMa
 export { MqttConnection, type ConnectionOptions as MqttConnectionOptions } from './mqtt/connection.js';
 export { CONNACK_RETURN_CODES } from './mqtt/packets/connack.js';
 export { Backoff, type BackoffOptions } from './backoff/backoff.js';
+// Uplink (issue #3, UPLINK): HTTP messages shared with the server, outbox, HTTP client, provisioning, time, the UplinkStep.
+export {
+  BOOT_STATES, CHECKIN_ANSWER_MAX_BYTES, CHECKIN_REQUEST_MAX_BYTES, checkInAnswerFromJson, checkInAnswerToJson, checkInFromJson, checkInToJson,
+  decodeCheckIn, decodeCheckInAnswer, DEVICE_ID_PATTERN, encodeCheckIn, encodeCheckInAnswer, FIRMWARE_VERSION_PATTERN, MANIFEST_MAX_BYTES,
+  UPDATE_OUTCOME_KINDS, validateCheckIn, validateCheckInAnswer, type CheckInAnswerJson, type CheckInRequest, type UpdateOffer,
+} from './messages/checkin.js';
+export {
+  BROKER_HOST_PATTERN, decodeProvisionAnswer, decodeProvisionRequest, encodeProvisionAnswer, encodeProvisionRequest, PROVISION_ANSWER_MAX_BYTES,
+  PROVISION_REQUEST_MAX_BYTES, SECRET_PATTERN, TOPIC_PREFIX_PATTERN, validateProvisionAnswer, validateProvisionRequest,
+  type BrokerAddress, type MqttCredentials, type ProvisionAnswer, type ProvisionRequest,
+} from './messages/provision.js';
+export { CONTENT_TYPE, formatOf, type MessageFormat } from './messages/format.js';
+export { fromBase64, toBase64 } from './messages/base64.js';
+export { Outbox, STORE_FRAME_BYTES, type EnqueueOutcome, type OutboxEntry, type OutboxOptions, type OutboxStats } from './outbox/outbox.js';
+export {
+  DEFAULT_MAX_HEADER_BYTES, expectStatus, HttpClient, type HttpBody, type HttpClientOptions, type HttpRequest, type HttpResponse,
+} from './http/client.js';
+export type { HttpHeaders } from './http/head.js';
+export {
+  classifyRangeResponse, isStrongEtag, parseContentRange, rangeHeader, requestRange, suffixRangeHeader,
+  type ByteRange, type ContentRange, type RangeOutcome,
+} from './http/range.js';
+export { DeviceServerClient, type ServerEndpoint, type TimedAnswer } from './provisioning/server-client.js';
+export { ensureProvisioned, forgetCredentials, KV_CLAIM, KV_CREDENTIALS, loadCredentials, type ProvisionOptions } from './provisioning/provisioning.js';
+export { UtcClock, type ClockFix } from './time/utc-clock.js';
+export { correctionFor, MIN_CORRECTION_MS, restampPack } from './time/restamp.js';
+export { Uplink, type UplinkCheckIn, type UplinkCounters, type UplinkLink, type UplinkOptions } from './uplink/uplink.js';
+export { createUplink, DEFAULT_OUTBOX_BYTES, type CreateUplinkOptions, type UplinkParts } from './uplink/create.js';

@@ -18,3 +18,4 @@ export {
 } from './power.js';
 export { createConsoleLog, createMemoryLog, formatLogLine, type LogEntry, type MemoryLog } from './log.js';
 export { createNodeSocketPort, type NodeSocketPortOptions } from './socket.js';
+export { createNodeSocketPort, type NodeSocketPortOptions } from './socket.js';
