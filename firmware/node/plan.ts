@@ -28,10 +28,17 @@ export function planNextWake(node: Node, state: CycleState, nowMs: number, batte
     const name = ch.config.name;
     const period = ch.config.samplePeriodMs;
     const last = state.lastSampleMs.get(name);
-    samples.push({ channel: name, dueMs: last === undefined ? nowMs : last + period, periodMs: period });
+    const sampleDue = last === undefined ? nowMs : last + period;
+    samples.push({ channel: name, dueMs: sampleDue, periodMs: period });
     const due = ch.pipeline.due();
-    if (due !== undefined) {
-      reports.push({ channel: name, dueMs: due.dueMs, periodMs: due.periodMs, kind: ch.config.aggregate !== undefined ? 'aggregate' : 'heartbeat' });
+    if (due === undefined) continue;
+    if (ch.config.aggregate !== undefined) {
+      reports.push({ channel: name, dueMs: due.dueMs, periodMs: due.periodMs, kind: 'aggregate' });
+    } else if (due.dueMs < sampleDue || due.periodMs < period) {
+      // A heartbeat needs a fresh value, so the sample at sampleDue delivers it whenever it is
+      // due no earlier (and, periods compared, stays so when low battery stretches both):
+      // only a heartbeat that falls before the next sample needs a wake of its own.
+      reports.push({ channel: name, dueMs: due.dueMs, periodMs: due.periodMs, kind: 'heartbeat' });
     }
   }
   const uplink = node.ports.uplink;

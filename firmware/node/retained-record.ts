@@ -1,61 +1,75 @@
 /**
- * The retained record: everything that must survive deep sleep, in one CBOR map from a
- * section number to that section's bytes. Section numbers are fixed forever; retire, never
- * reuse (as error codes). Each step owns the bytes of its section (Retainable.snapshot), so a
- * step's format can change without touching the others, and a section that fails to restore
- * costs only that step its state.
+ * The retained record: everything that must survive deep sleep, as numbered sections, each the
+ * bytes of one step's state. Section numbers are fixed forever; retire, never reuse (as error
+ * codes). Each step owns the bytes of its section (Retainable.snapshot), so a step's format can
+ * change without touching the others, and a section that fails to restore costs only that step
+ * its state.
+ *
+ * Layout (format 2), chosen for the XS budget: a wake cycle restores and saves the record every
+ * time, and a general CBOR map of CBOR sections cost ~45,000 computrons of the ~20,000 budget.
+ *   byte 0          RETAINED_FORMAT
+ *   then per section: u8 section number, u16 big-endian length, the bytes
+ * The core's section is JSON text (native JSON.parse/stringify: exact for finite doubles,
+ * cheap on XS); the uplink and update sections are whatever those steps snapshot.
  */
-import { decode, encode } from '../codec/cbor.js';
 import { FirmwareError } from '../errors.js';
 
 export const RETAINED_SECTION = {
-  /** Record format and boot counters. */
-  header: 0,
-  /** Sampling pipelines: filters, report policies, aggregates per channel. */
-  sampling: 1,
-  /** Local rules: threshold states. */
-  rules: 2,
-  /** Planner: next due times per task. */
-  planner: 3,
+  /**
+   * The core's own state, one JSON document (state.ts): boot counter and config version,
+   * sampling pipelines, rule states, planned work and check-in due time, the SenML sequence.
+   * One document, because every section costs a parse and a stringify at every wake.
+   */
+  core: 0,
+  // 1, 2, 3 and 6 were separate core sections in a layout that never shipped: reserved.
   /** Uplink: outbox counters, MQTT backoff, broker index, clock correction. */
   uplink: 4,
   /** OTA: pending-verify health clock and boot count. */
   update: 5,
-  /** SenML sequence counter. */
-  sequence: 6,
 } as const;
 
 export type RetainedSections = Map<number, Uint8Array>;
 
-/** Version of the record layout (the header section's first element). */
-export const RETAINED_FORMAT = 1;
+/** Version of the record layout (byte 0). Format 1 was a CBOR map (never shipped). */
+export const RETAINED_FORMAT = 2;
+
+const MAX_SECTION_BYTES = 0xffff;
 
 export function encodeRetainedRecord(sections: RetainedSections): Uint8Array {
-  return encode(sections);
+  let size = 1;
+  for (const [key, bytes] of sections) {
+    if (!Number.isInteger(key) || key < 0 || key > 255) throw new FirmwareError('ERR_ARGUMENT', `retained section number ${key}`);
+    if (bytes.length > MAX_SECTION_BYTES) throw new FirmwareError('ERR_RETAINED_TOO_LARGE', `section ${key}: ${bytes.length} bytes`);
+    size += 3 + bytes.length;
+  }
+  const out = new Uint8Array(size);
+  out[0] = RETAINED_FORMAT;
+  let at = 1;
+  for (const [key, bytes] of sections) {
+    out[at] = key;
+    out[at + 1] = bytes.length >> 8;
+    out[at + 2] = bytes.length & 0xff;
+    out.set(bytes, at + 3);
+    at += 3 + bytes.length;
+  }
+  return out;
 }
 
-/**
- * Decodes a record; throws ERR_STATE_CORRUPT when the bytes are not a CBOR map of small
- * non-negative integers to byte strings. Unknown sections (from a newer firmware) are kept
- * out: the caller reads only the sections it knows.
- */
+/** Decodes a record; throws ERR_STATE_CORRUPT on another format, a torn frame or a repeated section. */
 export function decodeRetainedRecord(bytes: Uint8Array): RetainedSections {
-  let value: unknown;
-  try {
-    value = decode(bytes, { maxDepth: 2 });
-  } catch (error) {
-    throw new FirmwareError('ERR_STATE_CORRUPT', `retained record: ${(error as Error).message}`);
-  }
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new FirmwareError('ERR_STATE_CORRUPT', 'retained record: empty');
+  if (bytes[0] !== RETAINED_FORMAT) throw new FirmwareError('ERR_STATE_CORRUPT', `retained record: format ${bytes[0]}`);
   const sections: RetainedSections = new Map();
-  // A map with integer keys decodes to a Map; an empty map decodes to a plain object.
-  if (value instanceof Map) {
-    for (const [key, section] of value) {
-      if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key > 255) throw new FirmwareError('ERR_STATE_CORRUPT', `retained record: section key ${String(key)}`);
-      if (!(section instanceof Uint8Array)) throw new FirmwareError('ERR_STATE_CORRUPT', `retained record: section ${key} is not bytes`);
-      sections.set(key, section);
-    }
-    return sections;
+  let at = 1;
+  while (at < bytes.length) {
+    if (at + 3 > bytes.length) throw new FirmwareError('ERR_STATE_CORRUPT', 'retained record: torn section header');
+    const key = bytes[at]!;
+    const length = (bytes[at + 1]! << 8) | bytes[at + 2]!;
+    const end = at + 3 + length;
+    if (end > bytes.length) throw new FirmwareError('ERR_STATE_CORRUPT', `retained record: section ${key} runs past the end`);
+    if (sections.has(key)) throw new FirmwareError('ERR_STATE_CORRUPT', `retained record: section ${key} twice`);
+    sections.set(key, bytes.subarray(at + 3, end));
+    at = end;
   }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && Object.keys(value).length === 0) return sections;
-  throw new FirmwareError('ERR_STATE_CORRUPT', 'retained record: expected a map of sections');
+  return sections;
 }

@@ -6,7 +6,7 @@
  *
  * Writing flash at every wake would wear it, so the counter reserves blocks in kv: kv holds a
  * ceiling, numbers below it may be used, and the ceiling moves up a block at a time (one kv
- * write per SEQ_BLOCK numbers). The retained record holds [next, ceiling]. After a power cut the
+ * write per SEQ_BLOCK numbers). The retained record holds [next, ceiling] (state.ts). After a power cut the
  * node resumes at the stored ceiling: it skips at most one block, never reuses a number.
  */
 import { decode, encode } from '../codec/cbor.js';
@@ -33,20 +33,6 @@ function readCeiling(kv: KvPort): number {
 export function coldSequence(kv: KvPort): SequenceState {
   const ceiling = readCeiling(kv);
   return { next: ceiling, ceiling };
-}
-
-export function sequenceSnapshot(state: SequenceState): Uint8Array {
-  return encode([state.next, state.ceiling]);
-}
-
-export function restoreSequence(bytes: Uint8Array): SequenceState {
-  const value = decode(bytes);
-  if (!Array.isArray(value) || value.length !== 2) throw new FirmwareError('ERR_STATE_CORRUPT', 'sequence: expected [next, ceiling]');
-  const [next, ceiling] = value as unknown[];
-  if (typeof next !== 'number' || typeof ceiling !== 'number' || !Number.isSafeInteger(next) || !Number.isSafeInteger(ceiling) || next < 0 || next > ceiling) {
-    throw new FirmwareError('ERR_STATE_CORRUPT', 'sequence: bad numbers');
-  }
-  return { next, ceiling };
 }
 
 /** Takes `count` consecutive numbers; returns the first. Moves the kv ceiling when needed. */

@@ -1,26 +1,26 @@
 /**
  * The cycle's state across deep sleep: restored from the retained record at boot (step 1) and
- * saved into it before sleeping (step 9). Sections and their bytes:
+ * saved into it before sleeping (step 9). The core's section is one JSON object
+ * (retained-record.ts):
  *
- *   header   [format, cycle, configVersion]
- *   sampling {channelName: [lastSampleMs | null, Channel.state()]}
- *   rules    RuleSet.snapshot()
- *   planner  [checkInDueMs, plannedAtMs | null, [channel names to sample], checkIn 0|1]
- *   sequence [next, ceiling]  (sequence.ts)
- *   uplink   UplinkStep.snapshot(),  update  UpdateStep.snapshot()
+ *   h  header    [cycle, configVersion]
+ *   s  sampling  {channelName: [lastSampleMs | null, Channel.state()]}
+ *   r  rules     {ruleId: ThresholdRule.snapshot()}
+ *   p  planner   [checkInDueMs, plannedAtMs | null, [channel names to sample], checkIn 0|1]
+ *   q  sequence  [next, ceiling]  (sequence.ts)
+ * and the uplink and update sections are UplinkStep.snapshot() and UpdateStep.snapshot().
  *
- * No record, or one that does not decode, is a cold start: every step starts fresh, logged.
- * A single section that does not restore costs only its owner its state (logged).
+ * No record, or one whose framing or header does not decode, is a cold start: every step
+ * starts fresh, logged. A part that does not restore costs only its owner its state (logged).
  */
-import { decode, encode } from '../codec/cbor.js';
 import { FirmwareError } from '../errors.js';
+import type { KvPort } from '../ports/kv.js';
+import { RuleSet } from '../rules/rule-set.js';
 import type { Node } from './node.js';
 import { newPipeline } from './node.js';
-import { RuleSet } from '../rules/rule-set.js';
-import {
-  decodeRetainedRecord, encodeRetainedRecord, RETAINED_FORMAT, RETAINED_SECTION, type RetainedSections,
-} from './retained-record.js';
-import { coldSequence, restoreSequence, sequenceSnapshot, type SequenceState } from './sequence.js';
+import { decodeRetainedRecord, encodeRetainedRecord, RETAINED_SECTION, type RetainedSections } from './retained-record.js';
+import { coldSequence, type SequenceState } from './sequence.js';
+import { bytesToText, textToBytes } from './text.js';
 
 /** Work the previous cycle planned for this wake (the planner may batch tasks a little early). */
 export interface PlannedWork {
@@ -30,7 +30,7 @@ export interface PlannedWork {
   readonly checkIn: boolean;
 }
 
-export type ColdReason = 'no-record' | 'corrupt-record' | 'format';
+export type ColdReason = 'no-record' | 'corrupt-record';
 
 export interface CycleState {
   /** Wakes since the last cold start (0 = this is the cold start). */
@@ -44,121 +44,134 @@ export interface CycleState {
   sequence: SequenceState;
 }
 
-function section(sections: RetainedSections, key: number): Uint8Array | undefined {
-  return sections.get(key);
+const corrupt = (detail: string): FirmwareError => new FirmwareError('ERR_STATE_CORRUPT', detail);
+
+function json(bytes: Uint8Array | undefined, name: string): unknown {
+  if (bytes === undefined) throw corrupt(`no ${name} section`);
+  try {
+    return JSON.parse(bytesToText(bytes));
+  } catch (error) {
+    throw corrupt(`${name}: ${(error as Error).message}`);
+  }
 }
 
-function warnSection(node: Node, name: string, error: unknown): void {
-  node.ports.log.log('warn', 'RETAINED_SECTION_RESET', { section: name, error: (error as Error).message });
+const jsonBytes = (value: unknown): Uint8Array => textToBytes(JSON.stringify(value));
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function freshState(node: Node, nowMs: number, coldReason: ColdReason): CycleState {
-  return {
-    cycle: 0,
-    coldReason,
-    lastSampleMs: new Map(),
-    checkInDueMs: nowMs,
-    planned: undefined,
-    sequence: coldSequence(node.ports.kv),
-  };
+function freshState(kv: KvPort, nowMs: number, coldReason: ColdReason): CycleState {
+  return { cycle: 0, coldReason, lastSampleMs: new Map(), checkInDueMs: nowMs, planned: undefined, sequence: coldSequence(kv) };
+}
+
+function freshRules(node: Node): RuleSet {
+  return new RuleSet(node.config.channels.flatMap((c) => c.rules.map((r) => ({ ...r, channel: c.name }))));
 }
 
 /** Rebuilds the pipelines and rules so that nothing from a previous life survives a cold start. */
 function resetRuntime(node: Node): void {
   node.channels.forEach((ch, i) => { ch.pipeline = newPipeline(ch.config, i); });
-  node.rules = new RuleSet(node.config.channels.flatMap((c) => c.rules.map((r) => ({ ...r, channel: c.name }))));
+  node.rules = freshRules(node);
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
-
-function restorePlanner(bytes: Uint8Array, state: CycleState): void {
-  const value = decode(bytes);
-  if (!Array.isArray(value) || value.length !== 4) throw new FirmwareError('ERR_STATE_CORRUPT', 'planner: expected 4 fields');
-  const [checkInDueMs, atMs, sample, checkIn] = value as unknown[];
-  if (typeof checkInDueMs !== 'number' || !Number.isFinite(checkInDueMs)) throw new FirmwareError('ERR_STATE_CORRUPT', 'planner: checkInDueMs');
-  state.checkInDueMs = checkInDueMs;
-  if (atMs === null) return;
-  if (typeof atMs !== 'number' || !isStringArray(sample) || (checkIn !== 0 && checkIn !== 1)) {
-    throw new FirmwareError('ERR_STATE_CORRUPT', 'planner: planned work');
-  }
-  state.planned = { atMs, sample, checkIn: checkIn === 1 };
-}
-
-function restoreSampling(node: Node, bytes: Uint8Array, state: CycleState): void {
-  const value = decode(bytes);
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map || value instanceof Uint8Array) {
-    throw new FirmwareError('ERR_STATE_CORRUPT', 'sampling: expected a map of channels');
-  }
-  const saved = value as Record<string, unknown>;
+function restoreSampling(node: Node, value: unknown, state: CycleState): void {
+  if (!isRecord(value)) throw corrupt('sampling: expected an object of channels');
   node.channels.forEach((ch, i) => {
     const name = ch.config.name;
-    const entry = Object.prototype.hasOwnProperty.call(saved, name) ? saved[name] : undefined;
+    const entry = Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
     try {
-      if (!Array.isArray(entry) || entry.length !== 2) throw new FirmwareError('ERR_STATE_CORRUPT', `sampling: no state for channel ${name}`);
-      const [last, pipeline] = entry as unknown[];
-      if (last !== null && (typeof last !== 'number' || !Number.isFinite(last))) throw new FirmwareError('ERR_STATE_CORRUPT', `sampling: ${name} lastSampleMs`);
-      ch.pipeline.restoreState(pipeline);
+      if (!Array.isArray(entry) || entry.length !== 2) throw corrupt(`sampling: no state for channel ${name}`);
+      const last: unknown = entry[0];
+      if (last !== null && !isFiniteNumber(last)) throw corrupt(`sampling: ${name} lastSampleMs`);
+      ch.pipeline.restoreState(entry[1]);
       if (last !== null) state.lastSampleMs.set(name, last);
     } catch (error) {
       // A channel new in this config, or saved under another filter chain: start it fresh.
       ch.pipeline = newPipeline(ch.config, i);
-      state.lastSampleMs.delete(name);
-      warnSection(node, `sampling.${name}`, error);
+      node.ports.log.log('warn', 'RETAINED_SECTION_RESET', { section: `sampling.${name}`, error: (error as Error).message });
     }
   });
 }
 
+function restoreRules(node: Node, value: unknown): void {
+  if (!isRecord(value)) throw corrupt('rules: expected an object of rules');
+  for (const rule of node.rules.rules) {
+    const saved = Object.prototype.hasOwnProperty.call(value, rule.id) ? value[rule.id] : undefined;
+    // A rule new in this config starts cleared; ThresholdRule.restore validates (ERR_STATE_CORRUPT).
+    rule.restore(Array.isArray(saved) ? (saved as number[]) : [0, 0, 0, 0]);
+  }
+}
+
+function restorePlanner(value: unknown, state: CycleState): void {
+  if (!Array.isArray(value) || value.length !== 4) throw corrupt('planner: expected 4 fields');
+  const [checkInDueMs, atMs, sample, checkIn] = value as unknown[];
+  if (!isFiniteNumber(checkInDueMs)) throw corrupt('planner: checkInDueMs');
+  state.checkInDueMs = checkInDueMs;
+  if (atMs === null) return;
+  if (!isFiniteNumber(atMs) || !Array.isArray(sample) || !sample.every((s) => typeof s === 'string') || (checkIn !== 0 && checkIn !== 1)) {
+    throw corrupt('planner: planned work');
+  }
+  state.planned = { atMs, sample: sample as string[], checkIn: checkIn === 1 };
+}
+
+function restoreSequenceSection(value: unknown): SequenceState {
+  if (!Array.isArray(value) || value.length !== 2) throw corrupt('sequence: expected [next, ceiling]');
+  const [next, ceiling] = value as unknown[];
+  if (!Number.isSafeInteger(next) || !Number.isSafeInteger(ceiling) || (next as number) < 0 || (next as number) > (ceiling as number)) {
+    throw corrupt('sequence: bad numbers');
+  }
+  return { next: next as number, ceiling: ceiling as number };
+}
+
 /** Boot, step 1: the state of this cycle from the retained record (or a cold start). */
 export function restoreCycleState(node: Node, nowMs: number): CycleState {
-  const bytes = node.ports.retained.load();
+  const { retained, log, kv } = node.ports;
+  const bytes = retained.load();
   if (bytes === undefined) {
     resetRuntime(node);
-    return freshState(node, nowMs, 'no-record');
+    return freshState(kv, nowMs, 'no-record');
   }
   let sections: RetainedSections;
+  let core: Record<string, unknown>;
   let header: unknown;
   try {
     sections = decodeRetainedRecord(bytes);
-    const headerBytes = section(sections, RETAINED_SECTION.header);
-    if (headerBytes === undefined) throw new FirmwareError('ERR_STATE_CORRUPT', 'retained record: no header');
-    header = decode(headerBytes);
+    const doc = json(sections.get(RETAINED_SECTION.core), 'core');
+    if (!isRecord(doc)) throw corrupt('core: expected an object');
+    core = doc;
+    header = core['h'];
+    if (!Array.isArray(header) || header.length !== 2 || !Number.isSafeInteger(header[0]) || header[0] < 0) throw corrupt('header');
   } catch (error) {
-    node.ports.log.log('warn', 'RETAINED_CORRUPT', { error: (error as Error).message, bytes: bytes.length });
+    log.log('warn', 'RETAINED_CORRUPT', { error: (error as Error).message, bytes: bytes.length });
     resetRuntime(node);
-    return freshState(node, nowMs, 'corrupt-record');
-  }
-  if (!Array.isArray(header) || header[0] !== RETAINED_FORMAT || typeof header[1] !== 'number') {
-    node.ports.log.log('warn', 'RETAINED_FORMAT', { header: Array.isArray(header) ? header[0] : null });
-    resetRuntime(node);
-    return freshState(node, nowMs, 'format');
+    return freshState(kv, nowMs, 'corrupt-record');
   }
   const state: CycleState = {
-    cycle: (header[1] as number) + 1,
-    coldReason: undefined,
-    lastSampleMs: new Map(),
-    checkInDueMs: nowMs,
-    planned: undefined,
-    sequence: { next: 0, ceiling: 0 },
+    cycle: (header[0] as number) + 1, coldReason: undefined, lastSampleMs: new Map(), checkInDueMs: nowMs, planned: undefined, sequence: { next: 0, ceiling: 0 },
   };
-  const restore = (name: string, key: number, apply: (b: Uint8Array) => void, reset: () => void): void => {
-    const b = section(sections, key);
+  const restore = (name: string, apply: () => void, reset: () => void): void => {
     try {
-      if (b === undefined) throw new FirmwareError('ERR_STATE_CORRUPT', `no ${name} section`);
-      apply(b);
+      apply();
     } catch (error) {
       reset();
-      warnSection(node, name, error);
+      log.log('warn', 'RETAINED_SECTION_RESET', { section: name, error: (error as Error).message });
     }
   };
-  restore('sampling', RETAINED_SECTION.sampling, (b) => restoreSampling(node, b, state), () => resetRuntime(node));
-  restore('rules', RETAINED_SECTION.rules, (b) => node.rules.restore(b), () => resetRuntime(node));
-  restore('planner', RETAINED_SECTION.planner, (b) => restorePlanner(b, state), () => { state.planned = undefined; });
-  restore('sequence', RETAINED_SECTION.sequence, (b) => { state.sequence = restoreSequence(b); }, () => { state.sequence = coldSequence(node.ports.kv); });
+  restore('sampling', () => restoreSampling(node, core['s'], state), () => resetRuntime(node));
+  restore('rules', () => restoreRules(node, core['r']), () => { node.rules = freshRules(node); });
+  restore('planner', () => restorePlanner(core['p'], state), () => { state.planned = undefined; });
+  restore('sequence', () => { state.sequence = restoreSequenceSection(core['q']); }, () => { state.sequence = coldSequence(kv); });
   const { uplink, update } = node.ports;
-  if (uplink !== undefined) restore('uplink', RETAINED_SECTION.uplink, (b) => uplink.restore(b), () => undefined);
-  if (update !== undefined) restore('update', RETAINED_SECTION.update, (b) => update.restore(b), () => undefined);
+  const step = (name: string, key: number, target: { restore(b: Uint8Array): void }): void => restore(name, () => {
+    const b = sections.get(key);
+    if (b === undefined) throw corrupt(`no ${name} section`);
+    target.restore(b);
+  }, () => undefined);
+  if (uplink !== undefined) step('uplink', RETAINED_SECTION.uplink, uplink);
+  if (update !== undefined) step('update', RETAINED_SECTION.update, update);
   return state;
 }
 
@@ -166,12 +179,17 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
 export function encodeCycleState(node: Node, state: CycleState, next: PlannedWork): Uint8Array {
   const sampling: Record<string, unknown> = {};
   for (const ch of node.channels) sampling[ch.config.name] = [state.lastSampleMs.get(ch.config.name) ?? null, ch.pipeline.state()];
+  const rules: Record<string, unknown> = {};
+  for (const rule of node.rules.rules) rules[rule.id] = rule.snapshot();
+  const core = {
+    h: [state.cycle, node.config.version],
+    s: sampling,
+    r: rules,
+    p: [state.checkInDueMs, next.atMs, next.sample, next.checkIn ? 1 : 0],
+    q: [state.sequence.next, state.sequence.ceiling],
+  };
   const sections: RetainedSections = new Map();
-  sections.set(RETAINED_SECTION.header, encode([RETAINED_FORMAT, state.cycle, node.config.version]));
-  sections.set(RETAINED_SECTION.sampling, encode(sampling));
-  sections.set(RETAINED_SECTION.rules, node.rules.snapshot());
-  sections.set(RETAINED_SECTION.planner, encode([state.checkInDueMs, next.atMs, next.sample, next.checkIn ? 1 : 0]));
-  sections.set(RETAINED_SECTION.sequence, sequenceSnapshot(state.sequence));
+  sections.set(RETAINED_SECTION.core, jsonBytes(core));
   if (node.ports.uplink !== undefined) sections.set(RETAINED_SECTION.uplink, node.ports.uplink.snapshot());
   if (node.ports.update !== undefined) sections.set(RETAINED_SECTION.update, node.ports.update.snapshot());
   return encodeRetainedRecord(sections);

@@ -4,7 +4,8 @@
  */
 export { createManualClock, createSystemClock, DEFAULT_EPOCH_MS, type ManualClock, type ManualClockOptions } from './clock.js';
 export { createMemoryRetained, DEFAULT_RETAINED_CAPACITY, type MemoryRetained } from './retained.js';
-export { createFileKv, createMemoryKv } from './kv.js';
+export { createMemoryKv } from './kv.js';
+export { createFileKv } from './kv-file.js';
 export { createMathRandom, createSeededRandom, type SeededRandom } from './random.js';
 export { createSystemTimer, createVirtualTimer, type VirtualTimer } from './timer.js';
 export {
@@ -17,5 +18,4 @@ export {
   type BatteryModel, type SimulatedPower, type SimulatedPowerOptions, type SleepRecord,
 } from './power.js';
 export { createConsoleLog, createMemoryLog, formatLogLine, type LogEntry, type MemoryLog } from './log.js';
-export { createNodeSocketPort, type NodeSocketPortOptions } from './socket.js';
 export { createNodeSocketPort, type NodeSocketPortOptions } from './socket.js';

@@ -4,7 +4,9 @@
  * silicon where that catches bugs: it copies on save and load, so a caller cannot change the
  * saved record by mutating its buffer afterwards.
  */
-import { FirmwareError, type RetainedPort } from '../../firmware/index.js';
+import type { RetainedPort } from '../../firmware/index.js';
+// Value imports name the module itself: these pure ports are bundled into XS entries too.
+import { FirmwareError } from '../../firmware/errors.js';
 
 export interface MemoryRetained extends RetainedPort {
   /** Power loss: the record is gone. */
@@ -18,24 +20,29 @@ export interface MemoryRetained extends RetainedPort {
 /** ESP32 has 8 KiB of RTC slow memory, shared with the ULP and the IDF; 2 KiB is a fair budget. */
 export const DEFAULT_RETAINED_CAPACITY = 2048;
 
+/** A copy through ArrayBuffer.slice: one native copy (a typed-array copy is metered per byte on XS). */
+function copy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
 export function createMemoryRetained(capacity = DEFAULT_RETAINED_CAPACITY): MemoryRetained {
   if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`retained capacity must be a positive integer, got ${capacity}`);
   let record: Uint8Array | undefined;
   let saves = 0;
   return {
     capacity,
-    load: () => (record === undefined ? undefined : record.slice()),
+    load: () => (record === undefined ? undefined : copy(record)),
     save(bytes) {
       if (!(bytes instanceof Uint8Array)) throw new TypeError('retained.save expects a Uint8Array');
       if (bytes.length > capacity) throw new FirmwareError('ERR_RETAINED_TOO_LARGE', `${bytes.length} > ${capacity} bytes`);
-      record = bytes.slice();
+      record = copy(bytes);
       saves++;
     },
     powerCut() {
       record = undefined;
     },
     tamper(mutate) {
-      if (record !== undefined) record = mutate(record.slice());
+      if (record !== undefined) record = mutate(copy(record));
     },
     get saves() {
       return saves;

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../../../firmware/codec/cbor.js';
-import { isFirmwareError } from '../../../../firmware/errors.js';
-import {
-  coldSequence, KV_SEQ_CEILING, restoreSequence, SEQ_BLOCK, sequenceSnapshot, takeSequence,
-} from '../../../../firmware/node/sequence.js';
+import { coldSequence, KV_SEQ_CEILING, SEQ_BLOCK, takeSequence } from '../../../../firmware/node/sequence.js';
 import { createMemoryKv } from '../../../../hosts/node/index.js';
 
 describe('sequence counter', () => {
@@ -30,21 +27,5 @@ describe('sequence counter', () => {
     for (let i = 0; i < 10; i++) last = takeSequence(state, 4, kv) + 3;
     const after = coldSequence(kv); // retained memory lost
     expect(takeSequence(after, 1, kv)).toBeGreaterThan(last);
-  });
-
-  it('survives deep sleep exactly through its snapshot', () => {
-    const kv = createMemoryKv();
-    const state = coldSequence(kv);
-    takeSequence(state, 5, kv);
-    const restored = restoreSequence(sequenceSnapshot(state));
-    expect(takeSequence(restored, 1, kv)).toBe(5);
-  });
-
-  it('refuses a corrupt snapshot', () => {
-    for (const bad of [Uint8Array.of(0x82, 0x05, 0x01), Uint8Array.of(0x01), Uint8Array.of(0xff)]) {
-      let error: unknown;
-      try { restoreSequence(bad); } catch (e) { error = e; }
-      expect(isFirmwareError(error)).toBe(true);
-    }
   });
 });

@@ -97,7 +97,7 @@ describe('runWakeCycle: across deep sleep', () => {
     expect(second!.boot.coldStart).toBe('no-record');
     const roomy = makeFixture();
     const [r] = await roomy.run(1);
-    expect(r!.retainedBytes).toBeLessThan(512);
+    expect(r!.retainedBytes).toBeLessThan(1024);
   });
 });
 
