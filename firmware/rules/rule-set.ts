@@ -53,7 +53,8 @@ export class RuleSet {
     } catch (error) {
       throw stateError(`rules: ${(error as Error).message}`);
     }
-    if (typeof map !== 'object' || map === null || Array.isArray(map) || map instanceof Uint8Array) throw stateError('rules: expected a map');
+    const proto: unknown = typeof map === 'object' && map !== null ? Object.getPrototypeOf(map) : undefined;
+    if (proto !== Object.prototype && proto !== null) throw stateError('rules: expected a map from rule id to state');
     const saved = map as Record<string, unknown>;
     const before = this.rules.map((r) => r.snapshot());
     try {

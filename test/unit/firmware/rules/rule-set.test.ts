@@ -38,6 +38,8 @@ describe('RuleSet', () => {
     const before = set.snapshot();
     expectCode(() => set.restore(new Uint8Array([0x1c])), 'ERR_STATE_CORRUPT');
     expectCode(() => set.restore(encode([1, 2])), 'ERR_STATE_CORRUPT');
+    expectCode(() => set.restore(encode(new Map([[1, [0, 0, 0, 0]]]))), 'ERR_STATE_CORRUPT'); // integer keys
+    expectCode(() => set.restore(encode(new Uint8Array(4))), 'ERR_STATE_CORRUPT');
     expectCode(() => set.restore(encode({ hot: [0, 0, 0, 0], dry: [0, 5, 0, 0] })), 'ERR_STATE_CORRUPT');
     expect(set.snapshot()).toEqual(before);
   });
