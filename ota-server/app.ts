@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createNodeCrypto, type CryptoPort } from './core.js';
+import inputPolicy from './plugins/input-policy.js';
 import authPlugin, { principalOf, type Access, type RouteAccess } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import metricsPlugin, { createMetrics, type Metrics } from './plugins/metrics.js';
@@ -136,6 +137,7 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
       },
     });
   }
+  await app.register(inputPolicy);
   await app.register(metricsPlugin, { metrics });
   await app.register(systemRoutes, { services });
   await app.register(async (v1) => {

@@ -33,8 +33,9 @@ export const TAGS = { type: 'array', items: TAG, maxItems: 32, uniqueItems: true
 export const SHA256 = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the image, lower-case hex' } as const;
 export const RESOURCE_ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 export const NAME = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$' } as const;
+/** Optional body of the rollout actions: no body, null, or `{reason}`. */
 export const REASON_BODY = {
-  type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } },
+  type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } },
 } as const;
 
 /** Query numbers arrive as text; they are declared as such (no type coercion anywhere) and parsed here. */

@@ -36,7 +36,7 @@ const firmware: FastifyPluginAsync<RouteOptions & { maxImageBytes: number }> = a
     async (request) => view(await services.firmware.get(request.params.sha256)));
 
   app.put<{ Params: { sha256: string }; Body: Readable }>('/firmware/:sha256/image', {
-    config: { access: { role: 'operator' } }, schema: S.upload,
+    config: { access: { role: 'operator' }, rawBody: true }, schema: S.upload,
   }, async (request) => {
     const record = await services.firmware.get(request.params.sha256);
     const declared = request.headers['content-length'];
