@@ -20,8 +20,16 @@ export function createEsp32Kv(storage: KeyValueStorage, namespace = KV_NAMESPACE
   const open = (): KeyValueStore => (store ??= storage.open({ path: namespace, mode: 'r+', format: 'buffer' }));
   return {
     get(key) {
-      const value = open().read(checkKey(key));
-      // A key holding another NVS type (written by other firmware) reads as absent.
+      const store = open();
+      let value: ReturnType<KeyValueStore['read']>;
+      try {
+        value = store.read(checkKey(key));
+      } catch (error) {
+        // storage-esp32.c throws TypeError("mismatch") for a key of another NVS type (written
+        // by other firmware or a factory image): for us it holds no bytes.
+        if (error instanceof TypeError) return undefined;
+        throw error;
+      }
       return value instanceof ArrayBuffer ? new Uint8Array(value.slice(0)) : undefined;
     },
     set(key, value) {

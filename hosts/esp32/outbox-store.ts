@@ -53,7 +53,8 @@ export function createFlashOutboxStore(area: FlashArea, options: FlashOutboxOpti
     throw new FirmwareError('ERR_FLASH_RANGE', `${area.label}: the outbox needs an even number (>= 2) of sectors`);
   }
   const bankSize = area.size() / 2;
-  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  // Default: 4 KiB, or what one bank holds beside its header when banks are smaller.
+  const maxRecordBytes = options.maxRecordBytes ?? Math.min(DEFAULT_MAX_RECORD_BYTES, Math.floor((bankSize - HEADER) / align) * align - FRAME_HEAD);
   if (frameSize(maxRecordBytes) + HEADER > bankSize || maxRecordBytes > 0xffff) {
     throw new FirmwareError('ERR_ARGUMENT', `maxRecordBytes ${maxRecordBytes} does not fit a bank of ${bankSize} bytes`);
   }
