@@ -93,3 +93,14 @@ export { UtcClock, type ClockFix } from './time/utc-clock.js';
 export { correctionFor, MIN_CORRECTION_MS, restampPack } from './time/restamp.js';
 export { Uplink, type UplinkCheckIn, type UplinkCounters, type UplinkLink, type UplinkOptions } from './uplink/uplink.js';
 export { createUplink, DEFAULT_OUTBOX_BYTES, type CreateUplinkOptions, type UplinkParts } from './uplink/create.js';
+// OTA (issue #4): updater, boot rules, otadata, download source.
+export { Updater, type UpdaterIdentity, type UpdaterOptions } from './ota/updater.js';
+export type { FirmwareRead, FirmwareSource } from './ota/source.js';
+export { createHttpFirmwareSource, type HttpFirmwareSourceOptions } from './ota/http-source.js';
+export { selectBootSlot, type BootDecision } from './ota/boot.js';
+export {
+  activeOtadata, bootStateName, decodeEntry, encodeEntry, entryForSlot, markActiveInvalid, markActiveValid, OTA_ENTRY_SIZE, OTA_IMG,
+  otaSeqCrc, readOtadata, rollbackPossible, setBootSlot, slotOfSeq, writeOtadataCopy, type OtaSelectEntry,
+} from './ota/otadata.js';
+export { crc32 } from './ota/crc32.js';
+export { KV as OTA_KV_KEYS } from './ota/state.js';
