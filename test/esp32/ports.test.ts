@@ -21,7 +21,7 @@ import { describeRetainedContract } from '../contract/retained.js';
 import { describeTimerContract } from '../contract/timer.js';
 import { bootFake, FakeNative, fakeFlashStorage, FakeNvs, FakeTime, fakeTimer, RST } from './fakes.js';
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const nvsOf = new WeakMap<KvPort, FakeNvs>();
 describeKvContract('ESP32 NVS (embedded:storage/key-value)', () => {
