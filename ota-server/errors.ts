@@ -19,7 +19,6 @@ export const SERVER_ERRORS = {
   ERR_DEVICE_EXISTS: [409, 'a device with this id exists'],
   ERR_CLAIM_INVALID: [401, 'unknown device or wrong claim secret'],
   ERR_CLAIM_USED: [403, 'this claim secret was already exchanged'],
-  ERR_TOKEN_EXISTS: [409, 'a token with this id exists'],
   ERR_KEY_INVALID: [400, 'not a usable Ed25519 public key'],
   ERR_KEY_EXISTS: [409, 'this key is already trusted'],
   ERR_MANIFEST_UNTRUSTED: [422, 'no trusted key verifies the manifest'],
