@@ -1,9 +1,12 @@
 /**
- * UTF-8 for the retained record's JSON sections, through the engine's native code when it has
- * some: XS on the device has ArrayBuffer.fromString / String.fromArrayBuffer, xsnap and Node have
- * TextEncoder / TextDecoder. Interpreted per-byte loops cost XS about 100 computrons per byte;
- * the natives cost a flat ~60. Every path gives the same bytes; firmware/codec/utf8.ts is the
- * portable fallback. Detection happens per call (nothing cached at module top level: preload).
+ * Byte work of the retained record through the engine's native code when it has some, with a
+ * portable fallback that gives the same bytes. The wake cycle does this at every wake, and XS
+ * interprets a per-byte loop at about 100 computrons a byte (a typed-array copy is metered at
+ * about 2 a byte) where its natives cost a flat ~60-90:
+ *   UTF-8     XS on the device: ArrayBuffer.fromString / String.fromArrayBuffer; xsnap and Node:
+ *             TextEncoder / TextDecoder; else firmware/codec/utf8.ts
+ *   concat    XS (device and xsnap): ArrayBuffer.prototype.concat; else one copy per part
+ * Detection happens per call (nothing cached at module top level: preload).
  */
 import { utf8Decode, utf8Encode } from '../codec/utf8.js';
 
@@ -36,4 +39,31 @@ export function bytesToText(bytes: Uint8Array): string {
   const Decoder = (globalThis as TextCodecs).TextDecoder;
   if (typeof Decoder === 'function') return new Decoder('utf-8', { fatal: true }).decode(bytes);
   return utf8Decode(bytes);
+}
+
+interface NativeConcat {
+  concat?: (...buffers: ArrayBuffer[]) => ArrayBuffer;
+}
+
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+}
+
+/** The parts one after the other, in a new buffer. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const xs = (ArrayBuffer.prototype as unknown as NativeConcat).concat;
+  if (typeof xs === 'function' && parts.length > 0) {
+    const [first, ...rest] = parts.map(ownBuffer);
+    return new Uint8Array(xs.apply(first!.slice(0), rest));
+  }
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -24,20 +24,23 @@ export interface NextWake {
 export function planNextWake(node: Node, state: CycleState, nowMs: number, batteryVolts: number): { next: NextWake; work: PlannedWork } {
   const samples: ChannelPlannerDue[] = [];
   const reports: ReportPlannerDue[] = [];
+  const stretch = batteryVolts < (node.planner.lowBatteryVolts ?? 0) ? (node.planner.stretch ?? 2) : 1;
   for (const ch of node.channels) {
     const name = ch.config.name;
     const period = ch.config.samplePeriodMs;
     const last = state.lastSampleMs.get(name);
     const sampleDue = last === undefined ? nowMs : last + period;
     samples.push({ channel: name, dueMs: sampleDue, periodMs: period });
-    const due = ch.pipeline.due();
-    if (due === undefined) continue;
+    const dueMs = ch.pipeline.nextDueMs();
+    if (dueMs === undefined) continue;
     if (ch.config.aggregate !== undefined) {
+      const due = ch.pipeline.due()!;
       reports.push({ channel: name, dueMs: due.dueMs, periodMs: due.periodMs, kind: 'aggregate' });
-    } else if (due.dueMs < sampleDue || due.periodMs < period) {
-      // A heartbeat needs a fresh value, so the sample at sampleDue delivers it whenever it is
-      // due no earlier (and, periods compared, stays so when low battery stretches both):
-      // only a heartbeat that falls before the next sample needs a wake of its own.
+    } else if (dueMs < sampleDue + period * (stretch - 1)) {
+      // A heartbeat needs a fresh value, so the sample at sampleDue delivers it whenever it is due
+      // no earlier than that sample (stretched as the planner will stretch it on a low battery:
+      // the heartbeat moves by at least as much). Only an earlier one needs a wake of its own.
+      const due = ch.pipeline.due()!;
       reports.push({ channel: name, dueMs: due.dueMs, periodMs: due.periodMs, kind: 'heartbeat' });
     }
   }

@@ -13,6 +13,7 @@
  * cheap on XS); the uplink and update sections are whatever those steps snapshot.
  */
 import { FirmwareError } from '../errors.js';
+import { concatBytes } from './native.js';
 
 export const RETAINED_SECTION = {
   /**
@@ -36,23 +37,13 @@ export const RETAINED_FORMAT = 2;
 const MAX_SECTION_BYTES = 0xffff;
 
 export function encodeRetainedRecord(sections: RetainedSections): Uint8Array {
-  let size = 1;
+  const parts: Uint8Array[] = [Uint8Array.of(RETAINED_FORMAT)];
   for (const [key, bytes] of sections) {
     if (!Number.isInteger(key) || key < 0 || key > 255) throw new FirmwareError('ERR_ARGUMENT', `retained section number ${key}`);
     if (bytes.length > MAX_SECTION_BYTES) throw new FirmwareError('ERR_RETAINED_TOO_LARGE', `section ${key}: ${bytes.length} bytes`);
-    size += 3 + bytes.length;
+    parts.push(Uint8Array.of(key, bytes.length >> 8, bytes.length & 0xff), bytes);
   }
-  const out = new Uint8Array(size);
-  out[0] = RETAINED_FORMAT;
-  let at = 1;
-  for (const [key, bytes] of sections) {
-    out[at] = key;
-    out[at + 1] = bytes.length >> 8;
-    out[at + 2] = bytes.length & 0xff;
-    out.set(bytes, at + 3);
-    at += 3 + bytes.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Decodes a record; throws ERR_STATE_CORRUPT on another format, a torn frame or a repeated section. */

@@ -56,13 +56,16 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
   const { power, log } = node.ports;
   // The previous plan counts only if we did not wake before its time (e.g. by a pin).
   const plannedNow = state.planned !== undefined && nowMs >= state.planned.atMs - node.config.alignWindowMs;
-  const samples = new Map<SensorPort, SensorSample | 'bus-error' | 'not-ready'>();
+  // One sample per sensor per cycle, however many channels read it (ECMA-419: one sample() call).
+  const sensorsSampled: SensorPort[] = [];
+  const samples: (SensorSample | 'bus-error' | 'not-ready')[] = [];
   const sampled: SampleEffect[] = [];
   const readings: Reading[] = [];
   const values: (number | undefined)[] = [];
   let sensorsRead = false;
 
-  node.channels.forEach((ch, i) => {
+  for (let i = 0; i < node.channels.length; i++) {
+    const ch = node.channels[i]!;
     values.push(undefined);
     if (isDue(node, state, i, nowMs, plannedNow)) {
       let raw: number | undefined;
@@ -70,7 +73,8 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
       if (ch.sensor === undefined) {
         raw = power.batteryVolts();
       } else {
-        let sample = samples.get(ch.sensor);
+        const k = sensorsSampled.indexOf(ch.sensor);
+        let sample = k >= 0 ? samples[k]! : undefined;
         if (sample === undefined) {
           try {
             sample = ch.sensor.sample() ?? 'not-ready';
@@ -78,7 +82,8 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
             sample = 'bus-error';
             log.log('warn', 'SENSOR_ERROR', { sensor: ch.sensor.id, error: (e as Error).message });
           }
-          samples.set(ch.sensor, sample);
+          sensorsSampled.push(ch.sensor);
+          samples.push(sample);
         }
         if (typeof sample === 'string') error = sample;
         else {
@@ -105,6 +110,6 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
       const due = ch.pipeline.nextDueMs();
       if (due !== undefined && due <= nowMs) for (const r of ch.pipeline.poll(nowMs)) readings.push(r);
     }
-  });
+  }
   return { sampled, readings, values, sensorsRead };
 }

@@ -20,7 +20,7 @@ import type { Node } from './node.js';
 import { newPipeline } from './node.js';
 import { decodeRetainedRecord, encodeRetainedRecord, RETAINED_SECTION, type RetainedSections } from './retained-record.js';
 import { coldSequence, type SequenceState } from './sequence.js';
-import { bytesToText, textToBytes } from './text.js';
+import { bytesToText, textToBytes } from './native.js';
 
 /** Work the previous cycle planned for this wake (the planner may batch tasks a little early). */
 export interface PlannedWork {

@@ -76,10 +76,12 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
 
   // 4. Local rules on the filtered values: alarm raise and clear events.
   const alarms: AlarmEvent[] = [];
-  node.channels.forEach((ch, i) => {
+  for (let i = 0; i < node.channels.length; i++) {
+    const ch = node.channels[i]!;
     const value = decided.values[i];
-    if (value !== undefined) for (const event of node.rules.evaluate(ch.config.name, value, nowMs).events) alarms.push(event);
-  });
+    if (value === undefined || ch.config.rules.length === 0) continue;
+    for (const event of node.rules.evaluate(ch.config.name, value, nowMs).events) alarms.push(event);
+  }
 
   // 5. Encode: one SenML-CBOR pack with every reading and alarm of this cycle.
   const report = encodeReport({ baseName: node.baseName, channels: node.channels, readings: decided.readings, alarms, nowMs }, state.sequence, node.ports.kv);
@@ -121,7 +123,6 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
     next,
     retainedBytes: record.length,
   };
-  log.log('debug', 'CYCLE', { cycle: state.cycle, readings: decided.readings.length, alarms: alarms.length, window: reasons.length, sleepMs: next.sleepMs });
   if (options.sleep !== false) power.deepSleep(next.sleepMs, [{ kind: 'timer', ms: next.sleepMs }]);
   return result;
 }

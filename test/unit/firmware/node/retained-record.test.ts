@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFirmwareError } from '../../../../firmware/errors.js';
 import { decodeRetainedRecord, encodeRetainedRecord, RETAINED_FORMAT } from '../../../../firmware/node/retained-record.js';
-import { bytesToText, textToBytes } from '../../../../firmware/node/text.js';
+import { bytesToText, textToBytes } from '../../../../firmware/node/native.js';
 import { utf8Encode } from '../../../../firmware/codec/utf8.js';
 
 function code(bytes: Uint8Array): string | undefined {
@@ -46,5 +46,16 @@ describe('text bytes (native UTF-8 when the engine has it)', () => {
   });
   it('refuses malformed UTF-8', () => {
     expect(() => bytesToText(Uint8Array.of(0xc0, 0xae))).toThrow();
+  });
+});
+
+describe('concatBytes', () => {
+  it('joins parts, views included, into a new buffer', async () => {
+    const { concatBytes } = await import('../../../../firmware/node/native.js');
+    const big = Uint8Array.of(9, 1, 2, 3, 9);
+    const joined = concatBytes([Uint8Array.of(0), big.subarray(1, 4), new Uint8Array(0), Uint8Array.of(4)]);
+    expect(Array.from(joined)).toEqual([0, 1, 2, 3, 4]);
+    expect(joined.buffer).not.toBe(big.buffer);
+    expect(concatBytes([])).toEqual(new Uint8Array(0));
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * Core figures (issue #2):
+ *   core.computronsPerCycle   one wake cycle of the reference node (temperature, humidity,
+ *                             pressure) inside XS (xsnap), metered: the mean over the first warm
+ *                             hour (12 wakes, 5 min apart, some reporting, most not)
+ *   core.computronsPerCycleQuiet / Reporting   the cheapest cycle / a cycle that sends a pack
+ *   core.computronsColdStart  the first cycle after power-on (fresh state, kv sequence block)
+ *   core.computronsCreateNode createNode at boot (config validation, pipelines)
+ *   core.computronsCallOverhead  the call envelope alone (included in the figures above)
+ *   core.heapBytes            what xsnap reports after that cycle (XS allocatedSpace)
+ *   core.heapSlots            heap slots in use after it
+ *   core.bundleBytes          the core (config, wiring, wake cycle, codec, sampling, rules,
+ *                             planner) bundled and minified; core.bundleBytesGzip for scale
+ *   core.retainedBytes        the retained record saved for deep sleep
+ *   payload.senmlCborBytes    the cold-start report (temperature, humidity, pressure) as SenML-CBOR
+ *   payload.jsonBytes         the same readings as Tasmota publishes them on tele/<topic>/SENSOR
+ *   payload.cborToJsonRatio
+ *   payload.hourCborBytes / hourJsonBytes   one hour of that node: its packs against Tasmota's
+ *                             fixed-interval JSON every 5 minutes
+ *
+ * The XS part runs in a child process: the XS harness locks down the process that loads it
+ * (docs/xs.md), and bench/run.ts runs other benches in this one.
+ */
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const CHILD_FLAG = '--core-xs-child';
+
+interface ChildFigures {
+  cycles: { computrons: number; heapBytes: number; heapSlots: number; packs: number[] | null; pack: number; retained: number }[];
+  createNode: number;
+  overhead: number;
+  bundleBytes: number;
+  bundleBytesGzip: number;
+}
+
+/** Tasmota's tele/<topic>/SENSOR for an SHT3x and a BMP280 (TempRes 1, HumRes 1, PressRes 1, hPa). */
+export function tasmotaJson(utcSeconds: number, temperature: number, humidity: number, pressurePa: number): string {
+  const time = new Date(utcSeconds * 1000).toISOString().slice(0, 19);
+  return JSON.stringify({
+    Time: time,
+    SHT3X: { Temperature: Number(temperature.toFixed(1)), Humidity: Number(humidity.toFixed(1)) },
+    BMP280: { Pressure: Number((pressurePa / 100).toFixed(1)) },
+    PressureUnit: 'hPa',
+    TempUnit: 'C',
+  });
+}
+
+async function child(): Promise<void> {
+  await import('@endo/init');
+  const { bundle, startXsWorker } = await import('../hosts/xs/index.js');
+  const worker = await startXsWorker({ name: 'core-bench', entry: 'hosts/xs/entries/core.ts' });
+  try {
+    const createNode = (await worker.call('setup')).meter.computrons;
+    const overhead = (await worker.call('noop')).meter.computrons;
+    const cycles: ChildFigures['cycles'] = [];
+    for (let i = 0; i < 13; i++) {
+      const { reply, meter } = await worker.call<{ packBytes: number; pack: number[] | null; retainedBytes: number }>('cycle', { withPack: true });
+      cycles.push({ ...meter, packs: reply.pack, pack: reply.packBytes, retained: reply.retainedBytes });
+    }
+    const core = bundle('hosts/xs/entries/core-bundle.ts', { minify: true });
+    const figures: ChildFigures = { cycles, createNode, overhead, bundleBytes: Buffer.byteLength(core), bundleBytesGzip: gzipSync(core).length };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    await worker.close();
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', self, CHILD_FLAG], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const f = JSON.parse(out.trim().split('\n').at(-1)!) as ChildFigures;
+  const { resolvePack } = await import('../firmware/codec/senml.js');
+  const cold = f.cycles[0]!;
+  const warm = f.cycles.slice(1);
+  const mean = Math.round(warm.reduce((s, c) => s + c.computrons, 0) / warm.length);
+  const reporting = warm.filter((c) => c.pack > 0);
+  const last = warm[warm.length - 1]!;
+
+  // The same readings, both ways: the cold-start pack holds temperature, humidity and pressure.
+  const coldPack = Uint8Array.from(cold.packs!);
+  const records = resolvePack(coldPack);
+  const value = (suffix: string): number => records.find((r) => r.name.endsWith(`:${suffix}`))!.value!;
+  const json = tasmotaJson(records[0]!.time, value('temp'), value('hum'), value('press'));
+  // One hour: our packs against Tasmota's JSON every 5 minutes (TelePeriod 300).
+  const hourCbor = f.cycles.slice(0, 12).reduce((s, c) => s + c.pack, 0);
+  const hourJson = 12 * Buffer.byteLength(json);
+
+  return {
+    'core.computronsPerCycle': mean,
+    'core.computronsPerCycleQuiet': Math.min(...warm.map((c) => c.computrons)),
+    'core.computronsPerCycleReporting': reporting.length === 0 ? 0 : Math.round(reporting.reduce((s, c) => s + c.computrons, 0) / reporting.length),
+    'core.computronsColdStart': cold.computrons,
+    'core.computronsCreateNode': f.createNode,
+    'core.computronsCallOverhead': f.overhead,
+    'core.heapBytes': last.heapBytes,
+    'core.heapSlots': last.heapSlots,
+    'core.bundleBytes': f.bundleBytes,
+    'core.bundleBytesGzip': f.bundleBytesGzip,
+    'core.retainedBytes': last.retained,
+    'payload.senmlCborBytes': coldPack.length,
+    'payload.jsonBytes': Buffer.byteLength(json),
+    'payload.cborToJsonRatio': Math.round((coldPack.length / Buffer.byteLength(json)) * 1000) / 1000,
+    'payload.hourCborBytes': hourCbor,
+    'payload.hourJsonBytes': hourJson,
+  };
+}
+
+if (process.argv[1] === self && process.argv.includes(CHILD_FLAG)) await child();
