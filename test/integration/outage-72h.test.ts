@@ -174,7 +174,7 @@ describe('72-hour broker outage', () => {
     }
     expect(crossed).toBeGreaterThan(200);
     expect(worstUncorrected).toBeGreaterThan(5000); // without the re-stamping these would be seconds off
-  });
+  }, 180_000); // about 2000 wakes with real sockets: slow on a loaded 2-core machine
 
   it('a small outbox: overflow thins ordinary readings before dropping any, alarms all arrive, the counters say so', async () => {
     const out = await runOutage('outage-small', { maxBytes: 6 * 1024, alarmReserveBytes: 2048 });
@@ -195,5 +195,5 @@ describe('72-hour broker outage', () => {
     const reported = out.checkIns.map((c) => c.request.outbox.thinned);
     expect(reported).toEqual([...reported].sort((a, b) => a - b));
     expect(reported.at(-1)).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
