@@ -139,7 +139,7 @@ describe('file outbox store survives a power cut at every byte of every write', 
     }
     // Both ways of ending an interrupted step happened somewhere in the sweep.
     expect(outcomes).toEqual(new Set(['before', 'after']));
-  });
+  }, 120_000); // ~180 reboots with fsync: seconds, more on a loaded machine
 });
 
 describe('file outbox store: torn and corrupt tails', () => {
