@@ -47,7 +47,9 @@ interface NativeConcat {
 
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+  // Cast first: with XS's typings ArrayBufferLike includes HostBuffer, which has no slice().
+  const buffer = bytes.buffer as ArrayBuffer;
+  return whole ? buffer : buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }
 
 /** The parts one after the other, in a new buffer. */

@@ -71,10 +71,36 @@ function freshRules(node: Node): RuleSet {
   return new RuleSet(node.config.channels.flatMap((c) => c.rules.map((r) => ({ ...r, channel: c.name }))));
 }
 
+/**
+ * kv key of the rule states as of the last alarm raise or clear. A power cut loses the retained
+ * record, but an alarm the server saw raised must still be cleared one day: so alarm changes
+ * (rare, hence cheap for the flash) are also written to kv, and a cold start begins from them.
+ */
+export const KV_ALARMS = 'node.alarms';
+
+export function rulesSnapshot(node: Node): Record<string, number[]> {
+  const rules: Record<string, number[]> = {};
+  for (const rule of node.rules.rules) rules[rule.id] = rule.snapshot();
+  return rules;
+}
+
+/** After an alarm event: the rule states go to kv too (see KV_ALARMS). */
+export function persistAlarms(node: Node): void {
+  node.ports.kv.set(KV_ALARMS, jsonBytes(rulesSnapshot(node)));
+}
+
 /** Rebuilds the pipelines and rules so that nothing from a previous life survives a cold start. */
 function resetRuntime(node: Node): void {
   node.channels.forEach((ch, i) => { ch.pipeline = newPipeline(ch.config, i); });
   node.rules = freshRules(node);
+  const saved = node.ports.kv.get(KV_ALARMS);
+  if (saved === undefined) return;
+  try {
+    restoreRules(node, json(saved, KV_ALARMS));
+  } catch (error) {
+    node.rules = freshRules(node);
+    node.ports.log.log('warn', 'ALARMS_RESET', { error: (error as Error).message });
+  }
 }
 
 function restoreSampling(node: Node, value: unknown, state: CycleState): void {
@@ -179,8 +205,7 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
 export function encodeCycleState(node: Node, state: CycleState, next: PlannedWork): Uint8Array {
   const sampling: Record<string, unknown> = {};
   for (const ch of node.channels) sampling[ch.config.name] = [state.lastSampleMs.get(ch.config.name) ?? null, ch.pipeline.state()];
-  const rules: Record<string, unknown> = {};
-  for (const rule of node.rules.rules) rules[rule.id] = rule.snapshot();
+  const rules = rulesSnapshot(node);
   const core = {
     h: [state.cycle, node.config.version],
     s: sampling,

@@ -22,7 +22,7 @@ import { encodeReport } from './encode.js';
 import type { Node } from './node.js';
 import { clockUnsetWake, planNextWake, type NextWake } from './plan.js';
 import { sampleAndDecide, type SampleEffect } from './sample.js';
-import { encodeCycleState, restoreCycleState, type ColdReason, type CycleState } from './state.js';
+import { encodeCycleState, persistAlarms, restoreCycleState, type ColdReason, type CycleState } from './state.js';
 import type { Report } from './steps.js';
 import { radioWindow, windowReasons, type WindowEffect } from './window.js';
 
@@ -82,6 +82,7 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
     if (value === undefined || ch.config.rules.length === 0) continue;
     for (const event of node.rules.evaluate(ch.config.name, value, nowMs).events) alarms.push(event);
   }
+  if (alarms.length > 0) persistAlarms(node); // raised or cleared survives a power cut too
 
   // 5. Encode: one SenML-CBOR pack with every reading and alarm of this cycle.
   const report = encodeReport({ baseName: node.baseName, channels: node.channels, readings: decided.readings, alarms, nowMs }, state.sequence, node.ports.kv);

@@ -267,3 +267,25 @@ describe('runWakeCycle: constant input', () => {
     expect(results.filter((r) => r.sampled.some((s) => s.channel === 'bat')).map((r) => r.cycle)).toEqual([0, 12]);
   });
 });
+
+describe('runWakeCycle: alarms across a power cut', () => {
+  it('an alarm raised before a power cut is cleared after it (rule states also live in kv)', async () => {
+    const start = Date.UTC(2025, 0, 1);
+    const fx = makeFixture({ temperature: steps([[start, 35], [start + 30 * MIN, 22]]) });
+    const before = await fx.run(4);
+    expect(before.flatMap((r) => r.alarms.map((a) => a.kind))).toEqual(['raise']);
+    fx.retained.powerCut();
+    fx.power.powerCut();
+    const after = await fx.run(6);
+    expect(after[0]!.boot.coldStart).toBe('no-record');
+    expect(after.flatMap((r) => r.alarms.map((a) => [a.ruleId, a.kind]))).toEqual([['temp_high', 'clear']]);
+  });
+
+  it('a corrupt alarm record in kv is logged and ignored', async () => {
+    const fx = makeFixture();
+    fx.kv.set('node.alarms', Uint8Array.of(0x7b));
+    const [r] = await fx.run(1);
+    expect(r!.boot.coldStart).toBe('no-record');
+    expect(fx.log.codes()).toContain('ALARMS_RESET');
+  });
+});
