@@ -1,0 +1,186 @@
+/**
+ * A whole boot of the ESP32 host (hosts/esp32/device.ts): the real core, the real uplink and the
+ * ESP32 ports over fakes of the Moddable modules, lwIP TCP over node:net to a real (Aedes)
+ * broker. Each runDevice() is one wake; the fake deep sleep returns, so the next call is the
+ * next wake with the same RTC record, NVS and flash.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decode, type SenmlRecord } from '../../firmware/index.js';
+import { encodeProvisionAnswer } from '../../firmware/messages/provision.js';
+import { SimFlash } from '../../hosts/node/flash.js';
+import { runDevice } from '../../hosts/esp32/device.js';
+import { KV_NAMESPACE } from '../../hosts/esp32/kv.js';
+import type { AnalogConstructor, Moddable, SensorDriverClass, TcpConstructor, TlsConstructor, WiFiConstructor } from '../../hosts/esp32/moddable-types.js';
+import { createEsp32Retained } from '../../hosts/esp32/retained.js';
+import { connectConsumer, Inbox, startAedes, type TestBroker } from '../support/mqtt/brokers.js';
+import { bootFake, FakeNative, fakeFlashStorage, FakeNvs, FakeTime, FakeWiFi, LwipTcp, RST } from './fakes.js';
+
+const T0 = Date.UTC(2026, 4, 1, 12);
+
+function sensorDriver(sample: () => unknown): SensorDriverClass {
+  return class {
+    configure() {}
+    sample() { return sample(); }
+    close() {}
+  } as unknown as SensorDriverClass;
+}
+
+class Analog {
+  readonly resolution = 12;
+  read() { return 2300; }
+  close() {}
+}
+
+interface Rig {
+  m: Moddable;
+  native: FakeNative;
+  nvs: FakeNvs;
+  traced: string[];
+  wall: { ms: number };
+  timers: Set<ReturnType<typeof setTimeout>>;
+}
+
+function rig(config: Record<string, unknown>): Rig {
+  const sim = new SimFlash({
+    partitions: [
+      { label: 'otadata', offset: 0, size: 0x2000 },
+      { label: 'ota_0', offset: 0x2000, size: 0x4000 },
+      { label: 'ota_1', offset: 0x6000, size: 0x4000 },
+      { label: 'outbox', offset: 0xa000, size: 0x4000 },
+    ],
+  });
+  sim.area('ota_0').write(0, Uint8Array.of(0xe9, 0, 0, 0));
+  const native = new FakeNative();
+  native.resetReason = RST.POWERON;
+  bootFake(native, sim);
+  const nvs = new FakeNvs();
+  const traced: string[] = [];
+  const wall = { ms: T0 };
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const m: Moddable = {
+    analog: Analog as unknown as AnalogConstructor,
+    tcp: LwipTcp as unknown as TcpConstructor,
+    tls: class {} as unknown as TlsConstructor,
+    wifi: FakeWiFi as unknown as WiFiConstructor,
+    flash: fakeFlashStorage(sim, () => native.sn_ota_running_slot()),
+    keyValue: nvs,
+    drivers: {
+      sht3x: sensorDriver(() => ({ thermometer: { temperature: 22.5 }, hygrometer: { humidity: 41 } })),
+      bmp280: sensorDriver(() => ({ barometer: { pressure: 101_000 }, thermometer: { temperature: 22 } })),
+      bme68x: sensorDriver(() => undefined),
+    },
+    smbus: 'SMBus',
+    defaultI2c: { data: 4, clock: 5 },
+    config: { awake_ms: 20_000, wifi_ssid: 'home', wifi_password: 'pw', sensors: [{ id: 'sht3x', kind: 'sht3x' }, { id: 'bmp280', kind: 'bmp280' }], ...config },
+    time: new FakeTime(),
+    timer: {
+      set: (callback, ms = 0) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          callback();
+        }, ms);
+        timers.add(t);
+        return t;
+      },
+      clear: (t) => {
+        clearTimeout(t as ReturnType<typeof setTimeout>);
+        timers.delete(t as ReturnType<typeof setTimeout>);
+      },
+      delay: () => undefined,
+    },
+    native: () => native,
+    resolve: (name, callback) => setTimeout(() => callback(name, undefined), 1),
+    restart: () => undefined,
+    trace: (text) => traced.push(text),
+    now: () => wall.ms,
+  };
+  return { m, native, nvs, traced, wall, timers };
+}
+
+const codes = (traced: string[]) => traced.map((l) => l.split(' ')[1]);
+
+describe('ESP32 device: one boot = one wake cycle', () => {
+  const rigs: Rig[] = [];
+  afterEach(() => {
+    for (const r of rigs) for (const t of r.timers) clearTimeout(t);
+    rigs.length = 0;
+    FakeWiFi.instances = [];
+  });
+
+  it('samples, saves the RTC record and deep-sleeps; without credentials the radio stays off', async () => {
+    const r = rig({});
+    rigs.push(r);
+    await runDevice(r.m);
+    expect(codes(r.traced)).not.toContain('WAKE_FAILED');
+    expect(codes(r.traced)).toContain('NOT_PROVISIONED');
+    expect(r.native.sleep.slept).toBe(1);
+    expect(r.native.sleep.timerMs).toBeGreaterThan(0);
+    expect(FakeWiFi.instances).toHaveLength(0);
+    expect(createEsp32Retained(() => r.native).port.load()).toBeDefined();
+
+    // The next wake: a deep-sleep reset with the same RTC record, so no cold start.
+    r.native.resetReason = RST.DEEPSLEEP;
+    r.wall.ms += r.native.sleep.timerMs!;
+    r.traced.length = 0;
+    await runDevice(r.m);
+    expect(codes(r.traced)).not.toContain('COLD_START');
+    expect(r.native.sleep.slept).toBe(2);
+  });
+
+  it('sleeps even when the host config is broken or the sensors have no bus', async () => {
+    const r = rig({ wifi_join_ms: 'soon', sensors: [{ id: 'sht3x', kind: 'sht3x' }, { id: 'bmp280', kind: 'bmp280' }] });
+    r.m.defaultI2c = undefined;
+    rigs.push(r);
+    await runDevice(r.m);
+    expect(codes(r.traced)).toContain('HOST_CONFIG_INVALID');
+    expect(r.native.sleep.slept).toBe(1);
+  });
+
+  it('a wake that fails in the core still ends in deep sleep, after the fallback period', async () => {
+    const r = rig({ node: { deviceId: 'bad id with spaces' } });
+    rigs.push(r);
+    await runDevice(r.m);
+    expect(codes(r.traced)).toContain('WAKE_FAILED');
+    expect(r.native.sleep.timerMs).toBe(5 * 60_000);
+    expect(r.native.sleep.slept).toBe(1);
+  });
+});
+
+describe('ESP32 device: provisioned, with a broker', () => {
+  let broker: TestBroker;
+  const rigs: Rig[] = [];
+  beforeAll(async () => {
+    broker = await startAedes();
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+  afterEach(() => {
+    for (const r of rigs) for (const t of r.timers) clearTimeout(t);
+    rigs.length = 0;
+    FakeWiFi.instances = [];
+  });
+
+  it('joins Wi-Fi in the radio window and publishes the readings to the broker', async () => {
+    const r = rig({ device_id: 'esp32-test-1' });
+    rigs.push(r);
+    const kv = r.nvs.open({ path: KV_NAMESPACE });
+    kv.write('prov.creds', encodeProvisionAnswer({
+      deviceToken: 'device-token-0123456789',
+      mqtt: { username: 'esp32-test-1', password: 'pw-123456', brokers: [{ host: broker.host, port: broker.port }] },
+    }));
+    const consumer = await connectConsumer(broker.url);
+    const inbox = new Inbox(consumer);
+    await new Promise<void>((resolve) => consumer.subscribe('nodes/esp32-test-1/up', { qos: 1 }, () => resolve()));
+
+    await runDevice(r.m);
+    expect(codes(r.traced)).not.toContain('WAKE_FAILED');
+    expect(codes(r.traced)).toContain('WIFI_UP');
+    expect(FakeWiFi.instances).toHaveLength(1);
+    await inbox.waitFor((messages) => messages.length > 0);
+    const pack = decode(inbox.messages[0]!.payload) as Array<Map<number, unknown>> | SenmlRecord[];
+    expect(Array.isArray(pack)).toBe(true);
+    expect(r.native.sleep.slept).toBe(1);
+    consumer.end(true);
+  });
+});
