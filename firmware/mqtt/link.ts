@@ -162,8 +162,11 @@ class Link implements MqttLinkHandle {
     promise.catch(() => undefined);
     this.#abort = { promise, reject };
     const left = this.#deadlineMs - this.#o.clock.monotonicMs();
-    this.#deadlineTimer = this.#o.timer.set(() => this.#expire(), Math.max(0, left));
-    if (left <= 0) return this.#openFailed();
+    if (left <= 0) {
+      this.#state = 'expired';
+      return this.#openFailed();
+    }
+    this.#deadlineTimer = this.#o.timer.set(() => this.#expire(), left);
     const ok = await this.#connectRound(this.#preferred);
     if (!ok || this.#state !== 'opening') return this.#openFailed();
     this.#state = 'open';
