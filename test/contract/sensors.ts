@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SensorPort, SensorSample } from '../../firmware/index.js';
+import type { MaybeAsync } from './async.js';
 
 /**
  * Contract of a SensorPort (firmware/ports/sensors.ts): ECMA-419 sample shapes in SI-ish units
@@ -33,7 +34,7 @@ export interface SensorContractOptions {
   groups: ReadonlyArray<keyof SensorSample>;
 }
 
-export function describeSensorContract(name: string, factory: () => SensorPort | Promise<SensorPort>, options: SensorContractOptions): void {
+export function describeSensorContract(name: string, factory: () => SensorPort | MaybeAsync<SensorPort> | Promise<SensorPort | MaybeAsync<SensorPort>>, options: SensorContractOptions): void {
   describe(`SensorPort contract: ${name}`, () => {
     it('has a stable id usable in SenML names', async () => {
       const sensor = await factory();
@@ -44,7 +45,7 @@ export function describeSensorContract(name: string, factory: () => SensorPort |
     it('samples the promised groups in range, again and again', async () => {
       const sensor = await factory();
       for (let i = 0; i < 5; i++) {
-        const sample = sensor.sample();
+        const sample = await sensor.sample();
         expect(sample).toBeDefined();
         checkSampleShape(sample!);
         for (const group of options.groups) expect(sample![group], `${group} missing`).toBeDefined();
@@ -53,8 +54,8 @@ export function describeSensorContract(name: string, factory: () => SensorPort |
 
     it('returns a fresh object each time (the core may keep it)', async () => {
       const sensor = await factory();
-      const a = sensor.sample();
-      const b = sensor.sample();
+      const a = await sensor.sample();
+      const b = await sensor.sample();
       expect(a).not.toBe(b);
     });
   });
