@@ -7,6 +7,7 @@
  *
  * Return values are esp_err_t (0 = ESP_OK) unless stated.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "esp_partition.h"

@@ -39,6 +39,7 @@ int32_t sn_sleep_wake_pin(uint32_t pin, uint32_t level)
 #elif SOC_GPIO_SUPPORT_DEEPSLEEP_WAKEUP
 	return esp_deep_sleep_enable_gpio_wakeup(1ULL << pin, level ? ESP_GPIO_WAKEUP_GPIO_HIGH : ESP_GPIO_WAKEUP_GPIO_LOW);
 #else
+	(void)level;
 	return ESP_ERR_NOT_SUPPORTED;
 #endif
 }
@@ -57,6 +58,7 @@ int32_t sn_sleep_wake_pins(uint32_t low, uint32_t high, uint32_t level)
 #elif SOC_GPIO_SUPPORT_DEEPSLEEP_WAKEUP
 	return esp_deep_sleep_enable_gpio_wakeup(mask, level ? ESP_GPIO_WAKEUP_GPIO_HIGH : ESP_GPIO_WAKEUP_GPIO_LOW);
 #else
+	(void)level;
 	return ESP_ERR_NOT_SUPPORTED;
 #endif
 }

@@ -1,0 +1,14 @@
+#pragma once
+/* Set per chip by the test's -D flags (ESP32: EXT0+EXT1, C6: EXT1+GPIO, C3: GPIO only). */
+#ifndef SOC_PM_SUPPORT_EXT0_WAKEUP
+#define SOC_PM_SUPPORT_EXT0_WAKEUP 0
+#endif
+#ifndef SOC_PM_SUPPORT_EXT1_WAKEUP
+#define SOC_PM_SUPPORT_EXT1_WAKEUP 0
+#endif
+#ifndef SOC_GPIO_SUPPORT_DEEPSLEEP_WAKEUP
+#define SOC_GPIO_SUPPORT_DEEPSLEEP_WAKEUP 0
+#endif
+#ifndef SOC_WIFI_SUPPORTED
+#define SOC_WIFI_SUPPORTED 1
+#endif
