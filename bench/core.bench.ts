@@ -9,6 +9,8 @@
  *   core.computronsCallOverhead  the call envelope alone (included in the figures above)
  *   core.heapBytes            what xsnap reports after that cycle (XS allocatedSpace)
  *   core.heapSlots            heap slots in use after it
+ *   core.heapSlotsPerCycle    slots the last cycle allocated (collected just before it; a slot
+ *                             is 16 bytes on the ESP32's 32-bit XS)
  *   core.bundleBytes          the core (config, wiring, wake cycle, codec, sampling, rules,
  *                             planner) bundled and minified; core.bundleBytesGzip for scale
  *   core.retainedBytes        the retained record saved for deep sleep
@@ -32,6 +34,8 @@ interface ChildFigures {
   cycles: { computrons: number; heapBytes: number; heapSlots: number; packs: number[] | null; pack: number; retained: number }[];
   createNode: number;
   overhead: number;
+  /** Heap slots in use after a full collection, just before the last cycle. */
+  slotsBefore: number;
   bundleBytes: number;
   bundleBytesGzip: number;
 }
@@ -56,12 +60,14 @@ async function child(): Promise<void> {
     const createNode = (await worker.call('setup')).meter.computrons;
     const overhead = (await worker.call('noop')).meter.computrons;
     const cycles: ChildFigures['cycles'] = [];
+    let slotsBefore = 0;
     for (let i = 0; i < 13; i++) {
+      if (i === 12) slotsBefore = (await worker.call('gc')).meter.heapSlots;
       const { reply, meter } = await worker.call<{ packBytes: number; pack: number[] | null; retainedBytes: number }>('cycle', { withPack: true });
       cycles.push({ ...meter, packs: reply.pack, pack: reply.packBytes, retained: reply.retainedBytes });
     }
     const core = bundle('hosts/xs/entries/core-bundle.ts', { minify: true });
-    const figures: ChildFigures = { cycles, createNode, overhead, bundleBytes: Buffer.byteLength(core), bundleBytesGzip: gzipSync(core).length };
+    const figures: ChildFigures = { cycles, createNode, overhead, slotsBefore, bundleBytes: Buffer.byteLength(core), bundleBytesGzip: gzipSync(core).length };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     await worker.close();
@@ -96,6 +102,7 @@ export async function run(): Promise<Record<string, number | string>> {
     'core.computronsCallOverhead': f.overhead,
     'core.heapBytes': last.heapBytes,
     'core.heapSlots': last.heapSlots,
+    'core.heapSlotsPerCycle': last.heapSlots - f.slotsBefore,
     'core.bundleBytes': f.bundleBytes,
     'core.bundleBytesGzip': f.bundleBytesGzip,
     'core.retainedBytes': last.retained,

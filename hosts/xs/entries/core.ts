@@ -6,6 +6,7 @@
  *   setup {channels?: names to keep}   builds the node (createNode: validation, pipelines)
  *   cycle {withPack?}                  runWakeCycle, then the manual clock sleeps through
  *   noop                               the call envelope alone (harness overhead)
+ *   gc                                 collect garbage (xsnap's gc) before a measured call
  */
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from '../../../firmware/node/config.js';
 import { createNode, type Node } from '../../../firmware/node/node.js';
@@ -60,4 +61,6 @@ serve({
     return { cycle: r.cycle, readings: r.readings.length, alarms: r.alarms.length, packBytes: r.report?.pack.length ?? 0, pack, sleepMs: r.next.sleepMs, retainedBytes: r.retainedBytes };
   },
   noop: () => null,
+  /** A full collection, so that the next call's heapSlots counts what that call allocated. */
+  gc: () => { (globalThis as { gc?: () => void }).gc?.(); return null; },
 });
