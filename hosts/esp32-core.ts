@@ -17,3 +17,5 @@ export { HttpClient } from '../firmware/http/client.js';
 export { DeviceServerClient, type ServerEndpoint } from '../firmware/provisioning/server-client.js';
 export { ensureProvisioned, loadCredentials } from '../firmware/provisioning/provisioning.js';
 export { createUplink } from '../firmware/uplink/create.js';
+export { createHttpFirmwareSource } from '../firmware/ota/http-source.js';
+export { Updater } from '../firmware/ota/updater.js';

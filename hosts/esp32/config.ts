@@ -25,6 +25,12 @@ export interface HostConfig {
   node: unknown;
   /** deviceId override (also settable in kv by provisioning). */
   deviceId: string | undefined;
+  /** Board id that signed firmware manifests must name (OTA). */
+  board: string;
+  /** Security version of this build (anti-rollback floor). */
+  securityVersion: number;
+  /** Ed25519 public keys (32 bytes) whose firmware signatures the node accepts; none = no OTA. */
+  otaKeys: Uint8Array[];
 }
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -81,6 +87,20 @@ function staticIp(raw: Raw): StaticIp | undefined {
   return s;
 }
 
+function otaKeys(raw: Raw): Uint8Array[] {
+  const v = raw['ota_keys'];
+  if (v === undefined || v === null || v === '') return [];
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
+  if (list === undefined) throw new FirmwareError('ERR_CONFIG_INVALID', 'ota_keys: hex Ed25519 public keys, as an array or comma-separated');
+  return list.map((k: unknown, i) => {
+    const hex = typeof k === 'string' ? k.trim() : '';
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new FirmwareError('ERR_CONFIG_INVALID', `ota_keys[${i}]: 64 hex digits (a 32-byte Ed25519 public key)`);
+    const key = new Uint8Array(32);
+    for (let j = 0; j < 32; j++) key[j] = parseInt(hex.slice(2 * j, 2 * j + 2), 16);
+    return key;
+  });
+}
+
 const LEVELS: readonly LogLevel[] = Object.freeze(['debug', 'info', 'warn', 'error'] as const);
 
 /**
@@ -132,5 +152,8 @@ export function readHostConfig(raw: Raw, defaultI2c?: { data?: unknown; clock?: 
     logLevel: logLevel as LogLevel,
     node: raw['node'],
     deviceId: deviceId === '' ? undefined : deviceId,
+    board: text(raw, 'board', 'esp32'),
+    securityVersion: num(raw, 'security_version', 0, 0, 0xffff),
+    otaKeys: otaKeys(raw),
   };
 }

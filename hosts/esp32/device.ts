@@ -12,10 +12,11 @@
  *   5. createNode, runWakeCycle -> deep sleep.
  */
 import {
-  createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encodeCbor, ensureProvisioned, FirmwareError,
-  HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycle, utf8Decode, validateNodeConfig,
+  createHttpFirmwareSource, createNobleCrypto, createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encodeCbor,
+  ensureProvisioned, FirmwareError, HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycle, Updater,
+  utf8Decode, validateNodeConfig,
   type KvPort, type LogPort, type OutboxStorePort, type PowerPort, type SensorPort, type ServerEndpoint, type TimerPort,
-  type UplinkStep,
+  type UpdateStep, type UplinkStep,
 } from '../esp32-core.js';
 import { createEsp32Clock } from './clock.js';
 import { readHostConfig, type HostConfig } from './config.js';
@@ -178,11 +179,31 @@ export async function runDevice(m: Moddable): Promise<void> {
       log.log('info', 'NOT_PROVISIONED', { deviceId, server: server?.host ?? null });
     }
 
+    // A/B update: needs the server (downloads with the device token) and keys to trust.
+    let update: UpdateStep | undefined;
+    if (credentials !== undefined && server !== undefined && host.otaKeys.length > 0) {
+      const source = createHttpFirmwareSource({
+        client: new HttpClient({ socket, timer }),
+        host: server.host,
+        ...(server.port === undefined ? {} : { port: server.port }),
+        ...(server.tls === undefined ? {} : { tls: server.tls }),
+        headers: { Authorization: `Bearer ${credentials.deviceToken}` },
+      });
+      update = new Updater({
+        slots, kv, crypto: createNobleCrypto(), source, power, clock, log,
+        identity: { board: host.board, version: host.firmwareVersion, securityVersion: host.securityVersion },
+        trustedKeys: host.otaKeys,
+      });
+    } else if (credentials !== undefined) {
+      log.log('info', 'OTA_OFF', { server: server !== undefined, keys: host.otaKeys.length });
+    }
+
     const node = createNode({
       clock, retained: retained.port, kv, sensors, power, log, random, timer,
       config: { ...(nodeConfig as object), deviceId },
       firmware: () => ({ version: host.firmwareVersion, slot: slots.running(), bootState: slots.runningState() }),
       ...(uplink === undefined ? {} : { uplink }),
+      ...(update === undefined ? {} : { update }),
     });
     await runWakeCycle(node);
   } catch (error) {

@@ -63,3 +63,16 @@ describe('ESP32 host config (mc/config)', () => {
     for (const section of Object.values(manifest.platforms)) expect(Object.keys(section.config ?? {})).not.toContain('ssid');
   });
 });
+
+describe('ESP32 host config: OTA settings', () => {
+  it('reads trusted keys as hex (array or comma-separated), the board and the security version', () => {
+    const key = 'ab'.repeat(32);
+    const c = readHostConfig({ ota_keys: `${key}, ${'01'.repeat(32)}`, board: 'esp32s3', security_version: '3' });
+    expect(c.otaKeys.map((k) => k.length)).toEqual([32, 32]);
+    expect(c.otaKeys[0]![0]).toBe(0xab);
+    expect([c.board, c.securityVersion]).toEqual(['esp32s3', 3]);
+    expect(readHostConfig({ ota_keys: [key] }).otaKeys).toHaveLength(1);
+    expect(readHostConfig({}).otaKeys).toEqual([]);
+    expect(() => readHostConfig({ ota_keys: ['abcd'] })).toThrow(/ota_keys\[0\]/);
+  });
+});

@@ -183,4 +183,17 @@ describe('ESP32 device: provisioned, with a broker', () => {
     expect(r.native.sleep.slept).toBe(1);
     consumer.end(true);
   });
+
+  it('wires the A/B updater when a server and trusted keys are configured, and still publishes', async () => {
+    const r = rig({ device_id: 'esp32-test-2', server_host: '127.0.0.1', server_port: 9, server_tls: false, ota_keys: ['11'.repeat(32)] });
+    rigs.push(r);
+    r.nvs.open({ path: KV_NAMESPACE }).write('prov.creds', encodeProvisionAnswer({
+      deviceToken: 'device-token-0123456789',
+      mqtt: { username: 'esp32-test-2', password: 'pw-123456', brokers: [{ host: broker.host, port: broker.port }] },
+    }));
+    await runDevice(r.m);
+    expect(codes(r.traced)).not.toContain('WAKE_FAILED');
+    expect(codes(r.traced)).not.toContain('OTA_OFF');
+    expect(r.native.sleep.slept).toBe(1);
+  });
 });
