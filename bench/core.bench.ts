@@ -6,7 +6,8 @@
  *   core.computronsPerCycleQuiet / Reporting   the cheapest cycle / a cycle that sends a pack
  *   core.computronsColdStart  the first cycle after power-on (fresh state, kv sequence block)
  *   core.computronsCreateNode createNode at boot (config validation, pipelines)
- *   core.computronsCallOverhead  the call envelope alone (included in the figures above)
+ *   core.computronsCallOverhead  the call envelope alone (a noop call), subtracted from the
+ *                             cycle figures, which count runWakeCycle itself
  *   core.heapBytes            what xsnap reports after that cycle (XS allocatedSpace)
  *   core.heapSlots            heap slots in use after it
  *   core.heapSlotsPerCycle    slots the last cycle allocated (collected just before it; a slot
@@ -63,8 +64,11 @@ async function child(): Promise<void> {
     let slotsBefore = 0;
     for (let i = 0; i < 13; i++) {
       if (i === 12) slotsBefore = (await worker.call('gc')).meter.heapSlots;
-      const { reply, meter } = await worker.call<{ packBytes: number; pack: number[] | null; retainedBytes: number }>('cycle', { withPack: true });
-      cycles.push({ ...meter, packs: reply.pack, pack: reply.packBytes, retained: reply.retainedBytes });
+      const { meter } = await worker.call('cycle');
+      const { reply } = await worker.call<{ packBytes: number; retainedBytes: number }>('last');
+      const pack = (await worker.call<Uint8Array>('lastPack')).reply;
+      // The cycle's own computrons: the call minus the envelope (a noop call costs the same envelope).
+      cycles.push({ ...meter, computrons: meter.computrons - overhead, packs: pack.length === 0 ? null : Array.from(pack), pack: reply.packBytes, retained: reply.retainedBytes });
     }
     const core = bundle('hosts/xs/entries/core-bundle.ts', { minify: true });
     const figures: ChildFigures = { cycles, createNode, overhead, slotsBefore, bundleBytes: Buffer.byteLength(core), bundleBytesGzip: gzipSync(core).length };

@@ -4,13 +4,14 @@
  * cycle (bench/core.bench.ts) and tests can compare it with the same node on Node.
  *
  *   setup {channels?: names to keep}   builds the node (createNode: validation, pipelines)
- *   cycle {withPack?}                  runWakeCycle, then the manual clock sleeps through
- *   noop                               the call envelope alone (harness overhead)
+ *   cycle                              runWakeCycle, then the manual clock sleeps through
+ *   last, lastPack                     what that cycle did, its pack (separate calls)
+ *   noop                               the call envelope alone (subtracted from cycle)
  *   gc                                 collect garbage (xsnap's gc) before a measured call
  */
 import { DEFAULT_NODE_CONFIG, type NodeConfig } from '../../../firmware/node/config.js';
 import { createNode, type Node } from '../../../firmware/node/node.js';
-import { runWakeCycle } from '../../../firmware/node/wake-cycle.js';
+import { runWakeCycle, type WakeResult } from '../../../firmware/node/wake-cycle.js';
 import { createManualClock, type ManualClock } from '../../node/clock.js';
 import { createMemoryKv } from '../../node/kv.js';
 import { createFixedBattery, createSimulatedPower } from '../../node/power.js';
@@ -46,6 +47,7 @@ export function benchNode(channels: readonly string[]): { node: Node; clock: Man
 }
 
 let current: Node | undefined;
+let last: WakeResult | undefined;
 
 serve({
   setup: (args) => {
@@ -53,13 +55,19 @@ serve({
     current = benchNode(channels).node;
     return null;
   },
-  cycle: async (args) => {
+  // Returns nothing, like noop: the difference of the two calls' computrons is the cycle's own.
+  cycle: async () => {
     if (current === undefined) throw new Error('call setup first');
-    const r = await runWakeCycle(current);
-    // The pack as numbers only when asked: building that array is not part of the cycle's cost.
-    const pack = (args as { withPack?: boolean } | null)?.withPack === true && r.report !== undefined ? Array.from(r.report.pack) : null;
-    return { cycle: r.cycle, readings: r.readings.length, alarms: r.alarms.length, packBytes: r.report?.pack.length ?? 0, pack, sleepMs: r.next.sleepMs, retainedBytes: r.retainedBytes };
+    last = await runWakeCycle(current);
+    return null;
   },
+  /** What the last cycle did (a separate call: describing it is not part of its cost). */
+  last: () => (last === undefined ? null : {
+    cycle: last.cycle, readings: last.readings.length, alarms: last.alarms.length, packBytes: last.report?.pack.length ?? 0,
+    sleepMs: last.next.sleepMs, retainedBytes: last.retainedBytes,
+  }),
+  /** The last cycle's pack, raw bytes (empty when it made none). */
+  lastPack: () => last?.report?.pack ?? new Uint8Array(0),
   noop: () => null,
   /** A full collection, so that the next call's heapSlots counts what that call allocated. */
   gc: () => { (globalThis as { gc?: () => void }).gc?.(); return null; },
