@@ -41,16 +41,15 @@ interface ChildFigures {
   bundleBytesGzip: number;
 }
 
-/** Tasmota's tele/<topic>/SENSOR for an SHT3x and a BMP280 (TempRes 1, HumRes 1, PressRes 1, hPa). */
+/**
+ * Tasmota's tele/<topic>/SENSOR for an SHT3x and a BMP280, as Tasmota prints it: local time
+ * without zone, fixed decimals (TempRes 1, HumRes 1, PressRes 1), pressure in hPa. Only the
+ * three readings the node sends (Tasmota would add DewPoint and the BMP280's temperature).
+ */
 export function tasmotaJson(utcSeconds: number, temperature: number, humidity: number, pressurePa: number): string {
   const time = new Date(utcSeconds * 1000).toISOString().slice(0, 19);
-  return JSON.stringify({
-    Time: time,
-    SHT3X: { Temperature: Number(temperature.toFixed(1)), Humidity: Number(humidity.toFixed(1)) },
-    BMP280: { Pressure: Number((pressurePa / 100).toFixed(1)) },
-    PressureUnit: 'hPa',
-    TempUnit: 'C',
-  });
+  return `{"Time":"${time}","SHT3X":{"Temperature":${temperature.toFixed(1)},"Humidity":${humidity.toFixed(1)}},` +
+    `"BMP280":{"Pressure":${(pressurePa / 100).toFixed(1)}},"PressureUnit":"hPa","TempUnit":"C"}`;
 }
 
 async function child(): Promise<void> {
