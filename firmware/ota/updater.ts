@@ -9,8 +9,8 @@
  *   minimum (ERR_OTA_BATTERY).
  * -> download into the inactive slot, one sector at a time (erase, write, save progress), within
  *   a per-wake byte and time budget, resuming with Range / If-Range across wakes and reboots
- * -> read the slot back and compare SHA-256 (ERR_OTA_HASH) -> record the trial -> activate
- *   (otadata entry NEW) -> restart.
+ * -> read the slot back and compare SHA-256 (ERR_OTA_HASH) -> activate (otadata entry NEW)
+ *   -> record the trial -> restart.
  * New image, first boot (the bootloader has made it PENDING_VERIFY):
  *   health evidence (sensors read, broker reached, check-in answered) within `healthTimeoutMs`
  *   -> mark valid -> raise the stored security version -> outcome succeeded.
@@ -123,6 +123,12 @@ export class Updater implements UpdateStep {
     const state = slots.runningState();
     const trial = readTrial(kv);
     if (state === 'pending-verify') {
+      if (trial === undefined || trial.target !== running) {
+        // Power went between the activation and the trial record: record this trial now, so a
+        // commit interrupted after mark-valid is still finished (and reported) at the next boot.
+        const { identity } = this.#o;
+        writeTrial(kv, { version: identity.version, securityVersion: identity.securityVersion, target: running, digest: new Uint8Array(0) });
+      }
       this.#health = { startMs: context.nowMs, sensorsRead: false, brokerReached: false, checkInAnswered: false };
       this.#log('info', 'OTA_PENDING_VERIFY', { version: this.#o.identity.version, slot: running });
       return;
@@ -150,8 +156,9 @@ export class Updater implements UpdateStep {
       this.#log('warn', 'OTA_ROLLED_BACK', { version: trial.version, reason });
       return;
     }
-    // The activation never took effect (cut before its otadata write completed): the slot was
-    // verified, so the next offer of the same manifest re-verifies the hash and activates again.
+    // The activation did not survive (the bootloader's NEW -> PENDING_VERIFY rewrite was cut):
+    // the slot was verified, so the next offer of the same manifest re-checks the hash and
+    // activates again.
     kv.delete(KV.trial);
     this.#log('warn', 'OTA_ACTIVATION_LOST', { version: trial.version });
   }
@@ -276,8 +283,13 @@ export class Updater implements UpdateStep {
       return;
     }
     const target: SlotIndex = slots.running() === 0 ? 1 : 0;
-    writeTrial(kv, { version: manifest.version, securityVersion: manifest.securityVersion, target, digest });
     slots.activateInactive();
+    // The trial is recorded after the activation, so a trial always means that the target's
+    // otadata copy was rewritten for it: an ABORTED or INVALID entry left there by an earlier
+    // failed update can never be mistaken for this one. A cut between the two leaves no trial;
+    // the new image still boots and commits (or, if it fails, the offer comes again and the
+    // second attempt is recorded).
+    writeTrial(kv, { version: manifest.version, securityVersion: manifest.securityVersion, target, digest });
     this.#log('info', 'OTA_ACTIVATED', { version: manifest.version, slot: target });
     this.#o.power.restart();
   }

@@ -10,8 +10,9 @@
  * - Every write and erase counts as one operation. cutAfter(n) makes the n-th operation from
  *   now tear: a write leaves a prefix of its bytes programmed and the next byte partly
  *   programmed; an erase leaves a prefix of the sector erased and the next byte partly erased.
- *   That operation throws PowerCut, and the flash stays unpowered (every call throws PowerCut)
- *   until powerOn(): nothing runs on after a cut.
+ *   cutAfter(n, 'before' | 'after') cuts just before or just after it instead. That operation
+ *   throws PowerCut, and the flash stays unpowered (every call throws PowerCut) until
+ *   powerOn(): nothing runs on after a cut.
  */
 import { FirmwareError, type FlashArea, type FlashPort } from '../../firmware/index.js';
 
@@ -38,6 +39,9 @@ export interface SimFlashOptions {
   seed?: number;
 }
 
+/** Where in the n-th operation power goes: before it starts, in the middle (torn), after it ends. */
+export type CutMode = 'before' | 'torn' | 'after';
+
 export type FlashOp = { kind: 'write' | 'erase'; label: string; offset: number; length: number; index: number; torn: boolean };
 
 /** mulberry32: small seeded PRNG so that a torn operation is reproducible. */
@@ -62,6 +66,7 @@ export class SimFlash implements FlashPort {
   #random: () => number;
   #ops = 0;
   #cutAt: number | undefined;
+  #cutMode: CutMode = 'torn';
   #powered = true;
   #areas = new Map<string, FlashArea>();
   /** Called after each counted operation (tests and the sweep's trace). */
@@ -98,10 +103,14 @@ export class SimFlash implements FlashPort {
     return this.#powered;
   }
 
-  /** The n-th write or erase from now (n >= 1) tears and cuts the power. */
-  cutAfter(n: number): void {
+  /**
+   * Power goes at the n-th write or erase from now (n >= 1): by default in its middle (torn);
+   * 'before' leaves it undone, 'after' lets it complete (a cut between two operations).
+   */
+  cutAfter(n: number, mode: CutMode = 'torn'): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('cutAfter(n) needs n >= 1');
     this.#cutAt = this.#ops + n;
+    this.#cutMode = mode;
   }
 
   /** Cancels a pending cut. */
@@ -159,6 +168,13 @@ export class SimFlash implements FlashPort {
     return false;
   }
 
+  /** Bytes an interrupted operation of `length` bytes completes. */
+  #tearLength(length: number): number {
+    if (this.#cutMode === 'before') return 0;
+    if (this.#cutMode === 'after') return length;
+    return Math.floor(this.#random() * length);
+  }
+
   #range(spec: PartitionSpec, offset: number, length: number): number {
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > spec.size) {
       throw new FirmwareError('ERR_FLASH_RANGE', `${spec.label}: ${offset}+${length} outside ${spec.size}`);
@@ -193,10 +209,10 @@ export class SimFlash implements FlashPort {
           if (flash.#bytes[at + i] !== 0xff) throw new FirmwareError('ERR_FLASH_NOT_ERASED', `${spec.label}: byte ${offset + i} not erased`);
         }
         const torn = flash.#nextOp();
-        const whole = torn ? Math.floor(flash.#random() * bytes.length) : bytes.length;
+        const whole = !torn ? bytes.length : flash.#tearLength(bytes.length);
         for (let i = 0; i < whole; i++) flash.#bytes[at + i] = bytes[i]!;
         let touched = whole;
-        if (torn && whole < bytes.length) {
+        if (torn && flash.#cutMode === 'torn' && whole < bytes.length) {
           // The byte being programmed when power went: some of its bits cleared.
           const mask = Math.floor(flash.#random() * 256);
           flash.#bytes[at + whole] = 0xff & (bytes[whole]! | mask);
@@ -216,11 +232,11 @@ export class SimFlash implements FlashPort {
         // One operation per sector, as the chip erases sector by sector.
         for (let s = at; s < at + length; s += flash.sectorSize) {
           const torn = flash.#nextOp();
-          const whole = torn ? Math.floor(flash.#random() * flash.sectorSize) : flash.sectorSize;
+          const whole = !torn ? flash.sectorSize : flash.#tearLength(flash.sectorSize);
           flash.#bytes.fill(0xff, s, s + whole);
           const unitsErased = Math.floor(whole / flash.align);
           flash.#programmed.fill(0, s / flash.align, s / flash.align + unitsErased);
-          if (torn && whole < flash.sectorSize) {
+          if (torn && flash.#cutMode === 'torn' && whole < flash.sectorSize) {
             flash.#bytes[s + whole] = 0xff & (flash.#bytes[s + whole]! | Math.floor(flash.#random() * 256));
           }
           flash.counts.erases++;

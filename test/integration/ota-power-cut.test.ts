@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SimDevice } from '../../tools/ota/sim/device.js';
-import { BAD_IMAGES, badImageMatrix, makeBaseline, makeRelease, randomCuts, sweepCuts } from '../../tools/ota/sim/sweep.js';
+import { BAD_IMAGES, badImageMatrix, makeBaseline, makeBaselineAfterRollback, makeRelease, randomCuts, sweepCuts } from '../../tools/ota/sim/sweep.js';
 
 // Fast subset of tools/ota/sweep.ts (the full sweep runs in test/slow/ota-sweep.test.ts):
-// every 7th cut index of each scenario, a few random multi-cut runs, and the whole matrix.
+// every 7th operation of each scenario (power lost in it and just before it, and after the
+// last), a few random multi-cut runs, and the whole matrix.
 describe('OTA update under power cuts (every 7th flash operation)', () => {
   let baseline: SimDevice;
   beforeAll(async () => {
@@ -23,11 +24,19 @@ describe('OTA update under power cuts (every 7th flash operation)', () => {
       expect(r.failures).toEqual([]);
       expect(r.bricked).toBe(0);
       expect(r.recovered).toBe(r.cutPoints);
-      expect(r.cutPoints).toBe(Math.ceil(r.operations / 7));
+      expect(r.cutPoints).toBe(2 * Math.ceil(r.operations / 7) + 1);
       if (s.ends === 'old') expect(r.endedNew).toBe(0);
       else expect(r.endedNew).toBeGreaterThan(0);
     });
   }
+
+  it('an update after an earlier rollback (stale ABORTED entry): every cut recovers, nothing is misreported', async () => {
+    const after = await makeBaselineAfterRollback(baseline);
+    const release = makeRelease(after.source, { version: '2.0.3' });
+    const r = await sweepCuts(after, release, { kind: 'succeeded' }, { stride: 3 });
+    expect(r.failures).toEqual([]);
+    expect(r.recovered).toBe(r.cutPoints);
+  });
 
   it('random runs with three cuts each over a flaky link recover', async () => {
     const release = makeRelease(baseline.source, { version: '2.1.0' });

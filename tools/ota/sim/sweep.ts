@@ -18,6 +18,7 @@ import { keyId, signCoseSign1 } from '../../../firmware/ota/cose.js';
 import { signManifest, type FirmwareManifest } from '../../../firmware/ota/manifest.js';
 import { createNodeCrypto, ed25519PublicKey, ed25519Sign } from '../../../hosts/node/crypto.js';
 import { FlashKv } from '../../../hosts/node/flash-kv.js';
+import type { CutMode } from '../../../hosts/node/flash.js';
 import { Bricked, SIM_BOARD, SIM_SLOT_SIZE, SimDevice, type Release } from './device.js';
 import { buildImage, type ImageBehaviour } from './image.js';
 import { MemorySource } from './memory-source.js';
@@ -98,6 +99,20 @@ export async function makeBaseline(options: { seed?: number; budgetBytes?: numbe
   return device;
 }
 
+/**
+ * A baseline whose last update crashed and was rolled back: otadata keeps an ABORTED entry for the
+ * inactive slot, with a larger seq than the running one (stale state the next update must not
+ * mistake for its own).
+ */
+export async function makeBaselineAfterRollback(baseline: SimDevice): Promise<SimDevice> {
+  const device = baseline.fork(99);
+  device.server.publish(makeRelease(device.source, { behaviour: 'crashes', version: '1.9.0' }));
+  await device.run(40);
+  const outcome = device.server.finalOutcome();
+  if (outcome?.kind !== 'rolled_back' || device.runningImage()?.version !== OLD.version) throw new Error('setup: the crashing update did not roll back');
+  return device;
+}
+
 export interface Expectation {
   /** What a run without faults ends with. */
   kind: 'succeeded' | 'failed' | 'rolled_back';
@@ -120,7 +135,7 @@ export async function runUpdate(
   baseline: SimDevice,
   release: Release,
   expect: Expectation,
-  options: { seed: number; cuts?: (cutIndex: number) => number | undefined; battery?: number; source?: MemorySource } = { seed: 1 },
+  options: { seed: number; cuts?: (cutIndex: number) => number | { at: number; mode: CutMode } | undefined; battery?: number; source?: MemorySource } = { seed: 1 },
 ): Promise<RunCheck> {
   if (options.source !== undefined) for (const [path, file] of baseline.source.files) options.source.files.set(path, file);
   const device = baseline.fork(options.seed, options.source);
@@ -130,15 +145,17 @@ export async function runUpdate(
   const slotBytesBefore = runningBefore === undefined ? undefined : device.flash.peek(runningBefore.slot === 0 ? 'ota_0' : 'ota_1', 0, runningBefore.length);
   device.server.publish(release);
   let cuts = 0;
-  const first = options.cuts?.(0);
-  if (first !== undefined) device.flash.cutAfter(first);
+  const arm = (c: number | { at: number; mode: CutMode } | undefined): void => {
+    if (typeof c === 'number') device.flash.cutAfter(c);
+    else if (c !== undefined) device.flash.cutAfter(c.at, c.mode);
+  };
+  arm(options.cuts?.(0));
   const problems: string[] = [];
   let bricked = false;
   try {
     await device.run(80, () => {
       cuts++;
-      const next = options.cuts?.(cuts);
-      if (next !== undefined) device.flash.cutAfter(next);
+      arm(options.cuts?.(cuts));
     });
   } catch (error) {
     if (error instanceof Bricked) bricked = true;
@@ -185,7 +202,7 @@ export interface SweepResult {
   bricked: number;
   endedNew: number;
   endedOld: number;
-  failures: Array<{ cut: number; problems: string[] }>;
+  failures: Array<{ cut: number; mode?: CutMode; problems: string[] }>;
 }
 
 /** Counts a clean run's operations, then cuts at every `stride`-th index from 1 to N. */
@@ -202,27 +219,61 @@ export async function sweepCuts(
     scenario: options.scenario ?? release.version, operations: total, cutPoints: 0, recovered: 0, bricked: 0, endedNew: 0, endedOld: 0, failures: [],
   };
   const stride = options.stride ?? 1;
-  for (let cut = 1; cut <= total; cut += stride) {
-    const check = await runUpdate(baseline, release, expect, { seed: cut, cuts: (i) => (i === 0 ? cut : undefined) });
-    if (check.cuts !== 1) check.problems.push(`expected one cut at ${cut}, got ${check.cuts}`);
+  // Power goes in the middle of each operation (torn) and just before it (the same as just
+  // after the previous one); and just after the last one.
+  const points: Array<{ at: number; mode: CutMode }> = [];
+  for (let at = 1; at <= total; at += stride) points.push({ at, mode: 'torn' }, { at, mode: 'before' });
+  points.push({ at: total, mode: 'after' });
+  for (const point of points) {
+    const check = await runUpdate(baseline, release, expect, { seed: point.at, cuts: (i) => (i === 0 ? point : undefined) });
+    if (check.cuts !== 1) check.problems.push(`expected one cut at ${point.at} (${point.mode}), got ${check.cuts}`);
     check.ok &&= check.cuts === 1;
     result.cutPoints++;
     if (check.bricked) result.bricked++;
     if (check.ok) result.recovered++;
-    else result.failures.push({ cut, problems: check.problems });
+    else result.failures.push({ cut: point.at, mode: point.mode, problems: check.problems });
     if (check.finalVersion === release.version) result.endedNew++;
     else result.endedOld++;
-    options.onProgress?.(cut, total);
+    options.onProgress?.(point.at, total);
   }
   return result;
 }
 
-/** Updates with several random cuts each; every other run over a link that drops, every third one ignoring Range. */
+/**
+ * Two cuts per update: the first at every `stride`-th operation (torn, or just before it), the
+ * second at every `stride`-th operation after the reboot (torn). Slow: about (2N/stride)^2 runs.
+ */
+export async function sweepPairs(
+  baseline: SimDevice,
+  release: Release,
+  expect: Expectation,
+  options: { stride?: number; operations: number; scenario?: string },
+): Promise<SweepResult> {
+  const stride = options.stride ?? 1;
+  const result: SweepResult = { scenario: options.scenario ?? 'pairs', operations: options.operations, cutPoints: 0, recovered: 0, bricked: 0, endedNew: 0, endedOld: 0, failures: [] };
+  for (let first = 1; first <= options.operations; first += stride) {
+    for (const mode of ['torn', 'before'] as const) {
+      for (let second = 1; second <= options.operations; second += stride) {
+        const cuts = [{ at: first, mode }, { at: second, mode: 'torn' as const }];
+        const check = await runUpdate(baseline, release, expect, { seed: first * 1000 + second, cuts: (i) => cuts[i] });
+        result.cutPoints += check.cuts;
+        if (check.bricked) result.bricked++;
+        if (check.ok) result.recovered += check.cuts;
+        else result.failures.push({ cut: first * 1000 + second, mode, problems: check.problems });
+        if (check.finalVersion === release.version) result.endedNew++;
+        else result.endedOld++;
+      }
+    }
+  }
+  return result;
+}
+
+/** Updates with several random cuts each (random position and mode); every other run over a link that drops, every third one ignoring Range. */
 export async function randomCuts(
   baseline: SimDevice,
   release: Release,
   expect: Expectation,
-  options: { runs: number; cutsPerRun: number; seed: number; operations: number },
+  options: { runs: number; cutsPerRun: number; seed: number; operations: number; alternate?: SimDevice },
 ): Promise<SweepResult> {
   const result: SweepResult = { scenario: `random x${options.cutsPerRun}`, operations: options.operations, cutPoints: 0, recovered: 0, bricked: 0, endedNew: 0, endedOld: 0, failures: [] };
   let x = options.seed >>> 0;
@@ -232,10 +283,16 @@ export async function randomCuts(
   };
   for (let run = 0; run < options.runs; run++) {
     // Spread over the whole update: the first cut anywhere, later ones soon after each reboot.
-    const cuts = Array.from({ length: options.cutsPerRun }, (_, i) => rand(i === 0 ? options.operations : Math.max(2, Math.floor(options.operations / 3))));
+    const modes: readonly CutMode[] = ['torn', 'before', 'after'];
+    const cuts = Array.from({ length: options.cutsPerRun }, (_, i) => ({
+      at: rand(i === 0 ? options.operations : Math.max(2, Math.floor(options.operations / 3))),
+      mode: modes[rand(3) - 1]!,
+    }));
     const flaky = run % 2 === 1 ? { dropAfter: (request: number) => (request % 3 === 0 ? 2500 + 977 * (request % 5) : undefined) } : {};
     const source = new MemorySource({ ...flaky, ignoreRange: run % 3 === 2, chunk: 700 + 131 * (run % 7) });
-    const check = await runUpdate(baseline, release, expect, { seed: 1000 + run, cuts: (i) => cuts[i], source });
+    // Every fourth run starts from the alternate baseline (e.g. one with a rolled-back update behind it).
+    const from = options.alternate !== undefined && run % 4 === 3 ? options.alternate : baseline;
+    const check = await runUpdate(from, release, expect, { seed: 1000 + run, cuts: (i) => cuts[i], source });
     result.cutPoints += check.cuts;
     if (check.bricked) result.bricked++;
     if (check.ok) result.recovered += check.cuts;

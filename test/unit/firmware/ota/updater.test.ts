@@ -287,3 +287,32 @@ describe('Updater and a failing source', () => {
     expect(u.progress()).toEqual({ offset: 0, size: IMAGE.length });
   });
 });
+
+describe('Updater after an earlier rollback', () => {
+  it('a power cut just before the activation is not taken for a rollback of the new release', async () => {
+    const r = rig({ budget: 1 << 20 });
+    expect(await offerUntilRestart(r, () => r.make())).toBe(1);
+    expect(r.reboot()).toBe(1); // 2.0.0 on trial... and it resets before committing
+    expect(r.reboot()).toBe(0);
+    const old = r.make();
+    old.onBoot({ nowMs: 0 });
+    expect(old.pendingOutcome()).toMatchObject({ kind: 'rolled_back', reason: 'ERR_OTA_CRASH_LOOP' });
+    old.acknowledgeOutcome();
+    // Slot 1's otadata entry is ABORTED with a larger seq than the running one: stale state.
+    r.source.host('/fw/2', IMAGE, '"v2"');
+    const next = manifestFor({ version: '2.0.1' });
+    const slots = new FlashFirmwareSlots(r.flash, 0);
+    const methods = ['running', 'runningState', 'entry', 'slotSize', 'eraseSize', 'writeAlign', 'eraseInactive', 'writeInactive', 'readInactive', 'markValid', 'rollbackPossible', 'markInvalidAndRollBack'] as const;
+    const port = Object.fromEntries(methods.map((m) => [m, (slots[m] as (...a: unknown[]) => unknown).bind(slots)]));
+    // Power goes as activateInactive starts: the trial must not exist yet.
+    const cutting = r.make({ slots: { ...port, activateInactive: () => { throw new Error('power cut'); } } as unknown as FlashFirmwareSlots });
+    await expect(cutting.handleOffer(offer(next), ctx())).rejects.toThrow('power cut');
+    expect(r.reboot()).toBe(0);
+    const after = r.make();
+    after.onBoot({ nowMs: 1 });
+    expect(after.pendingOutcome()).toBeUndefined();
+    // The offer comes again: the verified download is reused, activation and trial follow.
+    await expect(after.handleOffer(offer(next), ctx())).rejects.toThrow(Restarted);
+    expect(r.reboot()).toBe(1);
+  });
+});

@@ -115,6 +115,23 @@ describe('node flash model: power cuts', () => {
     expect(area.read(8192, 8)).toEqual(new Uint8Array(8)); // third sector never reached
   });
 
+  it("cutAfter(n, 'before') leaves the operation undone; 'after' completes it; both cut the power", () => {
+    for (const mode of ['before', 'after'] as const) {
+      const flash = createOtaFlash();
+      const area = flash.area('nvs');
+      area.write(0, Uint8Array.of(9, 9, 9, 9));
+      flash.cutAfter(2, mode);
+      area.write(4, Uint8Array.of(1, 2, 3, 4));
+      expect(() => area.erase(0, 4096)).toThrow(PowerCut);
+      expect(flash.powered).toBe(false);
+      flash.powerOn();
+      const expected = mode === 'before' ? Uint8Array.of(9, 9, 9, 9, 1, 2, 3, 4) : new Uint8Array(8).fill(0xff);
+      expect(area.read(0, 8)).toEqual(expected);
+      // 'before' programmed nothing new: the erased units after the data can still be written.
+      if (mode === 'before') area.write(8, Uint8Array.of(5, 5, 5, 5));
+    }
+  });
+
   it('clone() copies contents and programmed state', () => {
     const flash = createOtaFlash();
     flash.area('nvs').write(0, Uint8Array.of(1, 2, 3, 4));
