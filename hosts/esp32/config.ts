@@ -25,6 +25,8 @@ export interface HostConfig {
   node: unknown;
   /** deviceId override (also settable in kv by provisioning). */
   deviceId: string | undefined;
+  /** One-time claim secret for first-boot provisioning (development; the factory writes kv prov.claim). */
+  claimSecret: string | undefined;
   /** Board id that signed firmware manifests must name (OTA). */
   board: string;
   /** Security version of this build (anti-rollback floor). */
@@ -152,6 +154,7 @@ export function readHostConfig(raw: Raw, defaultI2c?: { data?: unknown; clock?: 
     logLevel: logLevel as LogLevel,
     node: raw['node'],
     deviceId: deviceId === '' ? undefined : deviceId,
+    claimSecret: text(raw, 'claim_secret') === '' ? undefined : text(raw, 'claim_secret'),
     board: text(raw, 'board', 'esp32'),
     securityVersion: num(raw, 'security_version', 0, 0, 0xffff),
     otaKeys: otaKeys(raw),

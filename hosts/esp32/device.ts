@@ -153,7 +153,9 @@ export async function runDevice(m: Moddable): Promise<void> {
         await wifi.up();
         const http = new HttpClient({ socket, timer });
         const client = new DeviceServerClient({ http, server, monotonicMs: () => clock.monotonicMs() });
-        const { credentials: answer } = await ensureProvisioned({ kv, client, deviceId, log });
+        const { credentials: answer } = await ensureProvisioned({
+          kv, client, deviceId, log, ...(host.claimSecret === undefined ? {} : { claimSecret: host.claimSecret }),
+        });
         credentials = answer;
         if (answer.config !== undefined) {
           // The server's first config, kept where createNode looks for remote config.
