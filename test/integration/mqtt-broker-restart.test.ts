@@ -61,7 +61,7 @@ for (const target of brokerTargets()) {
       } finally {
         await link.close();
         await consumer.endAsync();
-        await tidyBroker(broker.url, [topics.status], [consumerId]);
+        await tidyBroker(broker.url, [topics.status], [consumerId, deviceId]);
       }
     });
   });

@@ -19,8 +19,10 @@ for (const target of brokerTargets()) {
       broker = await target.start();
     });
     const statusTopics: string[] = [];
+    const deviceIds: string[] = [];
     afterAll(async () => {
-      await tidyBroker(broker.url, statusTopics);
+      // The device connects with clean session 0: end its sessions too.
+      await tidyBroker(broker.url, statusTopics, deviceIds);
       await broker.close();
     });
 
@@ -29,6 +31,7 @@ for (const target of brokerTargets()) {
       const deviceId = uniqueId('dev');
       const topics = deviceTopics(uniqueId('test'), deviceId);
       statusTopics.push(topics.status);
+      deviceIds.push(deviceId);
       const link = createMqttLink({
         ...ports, brokers: [{ host: broker.host, port: broker.port }], clientId: deviceId, topics,
         will: encodeWill(STATUS.firmwareVersion), keepAliveS: 30, ...extra,

@@ -48,7 +48,7 @@ for (const target of brokerTargets()) {
         bridge.close();
         await worker.close();
         await consumer.endAsync();
-        await tidyBroker(broker.url, [topics.status]);
+        await tidyBroker(broker.url, [topics.status], [deviceId]);
       }
     });
   });
