@@ -22,5 +22,6 @@ export async function run(): Promise<Record<string, number | string>> {
     'ota.verifyComputronsWarm': figures.verifyComputronsWarm!,
     'ota.verifyHeapBytes': figures.verifyHeapBytes!,
     'ota.sha256ComputronsPerKiB': figures.sha256ComputronsPerKiB!,
+    'ota.update40kComputrons': figures.update40kComputrons!,
   };
 }

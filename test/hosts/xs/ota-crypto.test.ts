@@ -72,4 +72,23 @@ describe('OTA crypto inside xsnap (@noble on XS)', () => {
     const bad = await worker.call('verifyManifest', { manifest: hex(tampered), keys: [hex(pub)] });
     expect((bad.reply as { ok: boolean }).ok).toBe(false);
   });
+
+  it('runs a whole update inside XS: resumable download, read-back hash, activation, pending boot, commit', async () => {
+    const seed = RFC8032.test1.secretKey;
+    const pub = ed25519PublicKey(seed);
+    const length = 40_000;
+    const image = Uint8Array.from({ length }, (_, i) => patternByte(i));
+    image[0] = 0xe9;
+    const path = '/v1/firmware/xs/image';
+    const manifest = signManifest({
+      version: '1.1.0', securityVersion: 1, board: 'xs-board', size: length,
+      sha256: new Uint8Array(createHash('sha256').update(image).digest()), path,
+    }, (tbs) => ed25519Sign(tbs, seed), { kid: keyId(pub, createNodeCrypto()) });
+    const { reply, meter } = await worker.call('update', { manifest: hex(manifest), publicKey: hex(pub), length, path });
+    expect(reply).toEqual({
+      wakes: 3, running: 1, pending: true, state: 'valid', outcome: { kind: 'succeeded', version: '1.1.0' },
+      operations: expect.any(Number),
+    });
+    expect(meter.computrons).toBeGreaterThan(10_000_000);
+  });
 });

@@ -6,6 +6,9 @@
  */
 import '@endo/init';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { keyId, signManifest } from '../../../firmware/index.js';
+import { createNodeCrypto, ed25519PublicKey, ed25519Sign } from '../../../hosts/node/crypto.js';
 import { startXsWorker } from '../../../hosts/xs/index.js';
 import { RFC8032 } from './vectors.js';
 
@@ -19,7 +22,11 @@ export interface OtaXsFigures {
   verifyComputronsWarm: number;
   verifyHeapBytes: number;
   sha256ComputronsPerKiB: number;
+  /** A whole 40 000-byte update in XS (download into the flash model, read-back hash, verify, commit). */
+  update40kComputrons: number;
 }
+
+const patternByte = (i: number): number => (i * 31 + (i >> 8)) & 0xff;
 
 export async function measureOtaXs(): Promise<OtaXsFigures> {
   const worker = await startXsWorker({ name: 'ota-measure', entry, meteringLimit: 0 });
@@ -29,14 +36,30 @@ export async function measureOtaXs(): Promise<OtaXsFigures> {
     const first = await worker.call('verify', args);
     const warm = await worker.call('verify', args);
     if (first.reply !== true || warm.reply !== true) throw new Error('verify failed inside XS');
-    const length = 256 * 1024;
-    const hashed = await worker.call('sha256Pattern', { length, chunk: 4096 });
-    const baseline = await worker.call('pattern', { length, chunk: 4096 });
+    const hashedLength = 256 * 1024;
+    const hashed = await worker.call('sha256Pattern', { length: hashedLength, chunk: 4096 });
+    const baseline = await worker.call('pattern', { length: hashedLength, chunk: 4096 });
+    const length = 40_000;
+    const image = Uint8Array.from({ length }, (_, i) => patternByte(i));
+    image[0] = 0xe9;
+    const pub = ed25519PublicKey(t.secretKey);
+    const manifest = signManifest({
+      version: '1.1.0', securityVersion: 1, board: 'xs-board', size: length,
+      sha256: new Uint8Array(createHash('sha256').update(image).digest()), path: '/fw',
+    }, (tbs) => ed25519Sign(tbs, t.secretKey), { kid: keyId(pub, createNodeCrypto()) });
+    const fresh = await startXsWorker({ name: 'ota-measure-update', entry, meteringLimit: 0 });
+    let update: number;
+    try {
+      update = (await fresh.call('update', { manifest: hex(manifest), publicKey: hex(pub), length, path: '/fw' })).meter.computrons;
+    } finally {
+      await fresh.close();
+    }
     return {
+      update40kComputrons: update,
       verifyComputrons: first.meter.computrons,
       verifyComputronsWarm: warm.meter.computrons,
       verifyHeapBytes: first.meter.heapBytes,
-      sha256ComputronsPerKiB: Math.round((hashed.meter.computrons - baseline.meter.computrons) / (length / 1024)),
+      sha256ComputronsPerKiB: Math.round((hashed.meter.computrons - baseline.meter.computrons) / (hashedLength / 1024)),
     };
   } finally {
     await worker.close();
