@@ -62,7 +62,7 @@ describe('npm run build:esp32', () => {
 
   it('names the SDK set-up when MODDABLE is missing', () => {
     bin.add('mcconfig');
-    expect(() => build({ board: 'esp32' }, { PATH: bin.dir, IDF_PATH: sdk })).toThrow(/MODDABLE is not set: install the Moddable SDK with `npm run setup:esp32`/);
+    expect(() => build({ board: 'esp32' }, { PATH: bin.dir, IDF_PATH: sdk })).toThrow(/MODDABLE is not set: install the Moddable SDK with `npx xs-dev setup`/);
     expect(bin.calls('mcconfig')).toEqual([]);
   });
 

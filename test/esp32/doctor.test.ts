@@ -55,7 +55,7 @@ describe('npm run doctor (our checks)', () => {
 
   it('names what to install for each missing piece', () => {
     const checks = byName({ PATH: bin.dir });
-    expect(checks.MODDABLE).toMatchObject({ ok: false, detail: expect.stringMatching(/npm run setup:esp32/) });
+    expect(checks.MODDABLE).toMatchObject({ ok: false, detail: expect.stringMatching(/npx xs-dev setup/) });
     expect(checks.IDF_PATH).toMatchObject({ ok: false, detail: expect.stringMatching(/ESP-IDF v6.0/) });
     expect(checks.mcconfig).toMatchObject({ ok: false, detail: expect.stringMatching(/build\/bin/) });
     expect(checks.esptool).toMatchObject({ ok: false, detail: expect.stringMatching(/export.sh/) });

@@ -40,7 +40,7 @@ export function runChecks(root: string, env: NodeJS.ProcessEnv): Check[] {
   const checks: Check[] = [];
   const moddable = env.MODDABLE;
   if (moddable === undefined || moddable === '') {
-    checks.push({ name: 'MODDABLE', ok: false, detail: 'not set: run `npm run setup:esp32` (xs-dev setup --device esp32), then export MODDABLE' });
+    checks.push({ name: 'MODDABLE', ok: false, detail: 'not set: install the Moddable SDK with `npx xs-dev setup` (docs/esp32.md), then export MODDABLE' });
   } else if (!existsSync(moddable)) {
     checks.push({ name: 'MODDABLE', ok: false, detail: `${moddable} does not exist` });
   } else {
@@ -50,7 +50,7 @@ export function runChecks(root: string, env: NodeJS.ProcessEnv): Check[] {
 
   const idf = env.IDF_PATH;
   if (idf === undefined || idf === '') {
-    checks.push({ name: 'IDF_PATH', ok: false, detail: 'not set: install ESP-IDF v6.0 (`npm run setup:esp32`) and run `. $IDF_PATH/export.sh`' });
+    checks.push({ name: 'IDF_PATH', ok: false, detail: 'not set: install ESP-IDF v6.0 (docs/esp32.md: clone v6.0, then `npm run setup:esp32`) and run `. $IDF_PATH/export.sh`' });
   } else {
     const v = idfVersion(idf);
     if (v === undefined) checks.push({ name: 'IDF_PATH', ok: false, detail: `${idf} is not an ESP-IDF tree (no components/esp_common/include/esp_idf_version.h)` });

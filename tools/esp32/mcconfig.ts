@@ -57,13 +57,13 @@ export function buildEnvironmentProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   const moddable = env.MODDABLE;
   if (moddable === undefined || moddable === '') {
-    problems.push('MODDABLE is not set: install the Moddable SDK with `npm run setup:esp32` (xs-dev setup --device esp32) and export MODDABLE=<sdk folder>');
+    problems.push('MODDABLE is not set: install the Moddable SDK with `npx xs-dev setup` (docs/esp32.md) and export MODDABLE=<sdk folder>');
   } else if (!existsSync(moddable)) {
     problems.push(`MODDABLE is ${moddable}, which does not exist: point it at the Moddable SDK folder`);
   }
   const idf = env.IDF_PATH;
   if (idf === undefined || idf === '') {
-    problems.push('IDF_PATH is not set: install ESP-IDF v6.0 (`npm run setup:esp32`) and run `. $IDF_PATH/export.sh` in this shell');
+    problems.push('IDF_PATH is not set: install ESP-IDF v6.0 (docs/esp32.md: clone v6.0, then `npm run setup:esp32`) and run `. $IDF_PATH/export.sh` in this shell');
   }
   return problems;
 }
@@ -74,7 +74,7 @@ export function mcconfigCommand(o: BuildOptions, env: NodeJS.ProcessEnv): { comm
   const problems = buildEnvironmentProblems(env);
   const found = findOnPath('mcconfig', runEnv);
   if (found === undefined) {
-    problems.push('mcconfig not found on PATH: build the Moddable tools (`npm run setup:esp32`) and add $MODDABLE/build/bin/<lin|mac>/release to PATH');
+    problems.push('mcconfig not found on PATH: build the Moddable tools (`npx xs-dev setup`) and add $MODDABLE/build/bin/<lin|mac>/release to PATH');
   }
   if (findOnPath('tsc', runEnv) === undefined) problems.push('tsc not found: run `npm ci` in the repository (mcconfig compiles the TypeScript with it)');
   return { command: { command: found ?? 'mcconfig', args, cwd: o.root, env: runEnv }, problems };
