@@ -139,3 +139,11 @@ declare module 'embedded:network/interface/wifi' {
   }
   export default WiFi;
 }
+
+declare module 'resetReason' {
+  /**
+   * esp_reset_reason() with a name (build/devices/esp32/modules/resetReason). The host reads the
+   * reason through its own native call (native/sleep.c) instead, which needs no extra module.
+   */
+  export default function getResetReason(): { reason: number; string: string };
+}
