@@ -39,6 +39,8 @@ export interface AppOptions {
   crypto?: CryptoPort;
   /** Fastify logger option: false (default for tests), true, or pino options. */
   logger?: FastifyServerOptions['logger'];
+  /** Fastify's two log lines per request (off by default: the server logs what it decides). */
+  logRequests?: boolean;
   /** Per token (or per IP without one). false disables. Default 600 per minute. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Default body limit for JSON routes; device messages and uploads have their own. Default 64 KiB. */
@@ -71,6 +73,7 @@ const DEFAULT_MQTT: MqttSettings = { brokers: [{ host: '127.0.0.1', port: 1883 }
 export async function buildApp(options: AppOptions): Promise<OtaApp> {
   const app = Fastify({
     logger: options.logger ?? false,
+    disableRequestLogging: options.logRequests !== true,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // No type coercion: "1" is not 1. Unknown fields are refused, not silently removed.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },

@@ -37,17 +37,19 @@ const program = new Command('server')
   .option('--mqtt <brokers>', 'brokers given to provisioned devices: host:port[:tls],...', process.env.OTA_MQTT_BROKERS ?? '127.0.0.1:1883')
   .option('--topic-prefix <prefix>', 'MQTT topic prefix given to devices')
   .option('--log-level <level>', 'pino level', process.env.LOG_LEVEL ?? 'info')
+  .option('--log-requests', 'log every request (two lines each)', false)
   .option('--rate-limit <n>', 'requests per minute per token (0: off)', integer(0, 1_000_000), 600)
   .option('--status-flush-ms <ms>', 'write check-in status behind in batches of this many ms', integer(0, 60_000), 100)
   .parse(process.argv);
 
-const opts = program.opts<{ port: number; host: string; data: string; mqtt: string; topicPrefix?: string; logLevel: string; rateLimit: number; statusFlushMs: number }>();
+const opts = program.opts<{ port: number; host: string; data: string; mqtt: string; topicPrefix?: string; logLevel: string; logRequests: boolean; rateLimit: number; statusFlushMs: number }>();
 
 const store = await openStore({ dataDir: opts.data, databaseUrl: process.env.DATABASE_URL, schema: process.env.DATABASE_SCHEMA });
 const { app, services } = await buildApp({
   store,
   dataDir: opts.data,
   logger: { level: opts.logLevel },
+  logRequests: opts.logRequests,
   rateLimit: opts.rateLimit === 0 ? false : { max: opts.rateLimit, timeWindowMs: 60_000 },
   mqtt: { brokers: parseBrokers(opts.mqtt), ...(opts.topicPrefix === undefined ? {} : { topicPrefix: opts.topicPrefix }) },
   statusFlushMs: opts.statusFlushMs,

@@ -11,7 +11,7 @@
  */
 import type { CheckInAnswer, CheckInRequest } from '../core.js';
 import { ServerError } from '../errors.js';
-import type { DeviceRecord, DeviceStatusRecord, Store } from '../store/types.js';
+import type { DeviceIdentity, DeviceStatusRecord, Store } from '../store/types.js';
 import type { ConfigService } from './configs.js';
 import type { ServiceContext } from './context.js';
 import type { RolloutService } from './rollouts.js';
@@ -73,12 +73,12 @@ export class CheckInService {
     this.#status = status;
   }
 
-  async checkIn(device: DeviceRecord, request: CheckInRequest): Promise<{ answer: CheckInAnswer; offeredRollout?: string }> {
+  async checkIn(device: DeviceIdentity, request: CheckInRequest): Promise<{ answer: CheckInAnswer; offeredRollout?: string }> {
     if (request.deviceId !== device.id) throw new ServerError('ERR_DEVICE_MISMATCH', `body names ${request.deviceId}`);
     const now = this.#ctx.now();
     await this.#status.record(device.id, statusOf(request), now);
     const offer = await this.#rollouts.onCheckIn(device, request);
-    const config = await this.#configs.effectiveFor(device);
+    const config = await this.#configs.effectiveFor(device, request.configVersion);
     const answer: CheckInAnswer = { serverTimeMs: now };
     if (config !== undefined && config.version !== request.configVersion) answer.config = config.document;
     if (offer === undefined) return { answer };

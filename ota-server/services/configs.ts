@@ -11,7 +11,7 @@
  */
 import { FirmwareError, validateNodeConfig } from '../core.js';
 import { ServerError } from '../errors.js';
-import type { ConfigRecord, DeviceRecord } from '../store/types.js';
+import type { ConfigRecord, DeviceIdentity } from '../store/types.js';
 import type { ServiceContext } from './context.js';
 
 const SERVER_FILLED = ['deviceId', 'version'] as const;
@@ -31,8 +31,12 @@ export interface EffectiveConfig {
   document: Record<string, unknown>;
 }
 
+/** A version names one document forever, so parsed documents can be kept by version on any instance. */
+const DOCUMENT_CACHE_SIZE = 256;
+
 export class ConfigService {
   readonly #ctx: ServiceContext;
+  readonly #documents = new Map<number, Record<string, unknown>>();
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
   }
@@ -65,20 +69,35 @@ export class ConfigService {
     if (!(await this.#ctx.store.deleteConfig(scope, this.#ctx.now()))) throw new ServerError('ERR_NOT_FOUND', `no config for ${scope}`);
   }
 
-  async effectiveFor(device: Pick<DeviceRecord, 'id' | 'tags'>): Promise<EffectiveConfig | undefined> {
-    const scopes = [`device:${device.id}`, 'fleet', ...device.tags.map((t) => `tag:${t}`)];
-    const records = await this.#ctx.store.getConfigs(scopes);
-    if (records.length === 0) return undefined;
-    let chosen: ConfigRecord | undefined = records.find((r) => r.scope === scopes[0]);
+  /**
+   * The device's effective document. Only scopes and versions are read first; when the device
+   * already runs `knownVersion`, the document is not read at all (the common check-in), and
+   * the answer carries only scope and version.
+   */
+  async effectiveFor(device: Pick<DeviceIdentity, 'id' | 'tags'>, knownVersion?: number): Promise<EffectiveConfig | undefined> {
+    const own = `device:${device.id}`;
+    const versions = await this.#ctx.store.getConfigVersions([own, 'fleet', ...device.tags.map((t) => `tag:${t}`)]);
+    let chosen: { scope: string; version: number } | undefined = versions.find((r) => r.scope === own);
     if (chosen === undefined) {
-      for (const r of records) if (r.scope.startsWith('tag:') && (chosen === undefined || r.version > chosen.version)) chosen = r;
+      for (const r of versions) if (r.scope.startsWith('tag:') && (chosen === undefined || r.version > chosen.version)) chosen = r;
     }
-    chosen ??= records.find((r) => r.scope === 'fleet');
+    chosen ??= versions.find((r) => r.scope === 'fleet');
     if (chosen === undefined) return undefined;
-    return {
-      scope: chosen.scope,
-      version: chosen.version,
-      document: { ...(chosen.document as Record<string, unknown>), deviceId: device.id, version: chosen.version },
-    };
+    if (chosen.version === knownVersion) return { scope: chosen.scope, version: chosen.version, document: {} };
+    const stored = await this.#document(chosen.version);
+    if (stored === undefined) return undefined; // replaced between the two reads: the next check-in gets the new one
+    return { scope: chosen.scope, version: chosen.version, document: { ...stored, deviceId: device.id, version: chosen.version } };
+  }
+
+  async #document(version: number): Promise<Record<string, unknown> | undefined> {
+    let doc = this.#documents.get(version);
+    if (doc === undefined) {
+      const entry = await this.#ctx.store.getConfigVersion(version);
+      if (entry === undefined || entry.document === null) return undefined;
+      doc = entry.document as Record<string, unknown>;
+      if (this.#documents.size >= DOCUMENT_CACHE_SIZE) this.#documents.delete(this.#documents.keys().next().value!);
+      this.#documents.set(version, doc);
+    }
+    return doc;
   }
 }

@@ -13,7 +13,7 @@ import { checkStages, cohortBucket, inStage } from '../domain/cohort.js';
 import { FINAL_STATES, OPEN_STATES, failureRate, pauseReason, rolloutForDevice, transitionFromCheckIn } from '../domain/rollout-rules.js';
 import { ServerError } from '../errors.js';
 import {
-  StoreConflictError, type DeviceRecord, type DeviceRolloutState, type FirmwareRecord, type RolloutDeviceRecord, type RolloutRecord, type RolloutState,
+  StoreConflictError, type DeviceIdentity, type DeviceRolloutState, type FirmwareRecord, type RolloutDeviceRecord, type RolloutRecord, type RolloutState,
 } from '../store/types.js';
 import type { ServiceContext } from './context.js';
 import { imagePath, type FirmwareService } from './firmware.js';
@@ -188,7 +188,7 @@ export class RolloutService {
    * A device checked in: move its rollout states by what it reports, then offer it the update
    * if it is targeted, in the current cohort, not on that version, and not finished with it.
    */
-  async onCheckIn(device: DeviceRecord, request: CheckInRequest): Promise<Offer | undefined> {
+  async onCheckIn(device: DeviceIdentity, request: CheckInRequest): Promise<Offer | undefined> {
     const live = await this.#liveRollouts();
     const target = rolloutForDevice(live, device);
     if (request.updateOutcome !== undefined || (target !== undefined && request.firmwareVersion === target.firmware.version)) {

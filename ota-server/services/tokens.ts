@@ -1,12 +1,12 @@
 /** API tokens and who a bearer token belongs to. */
 import { generateSecret, hashSecret, randomId, TOKEN_PREFIX } from '../auth/secrets.js';
-import type { ApiRole, ApiTokenRecord, DeviceRecord } from '../store/types.js';
+import type { ApiRole, ApiTokenRecord, DeviceIdentity } from '../store/types.js';
 import type { ServiceContext } from './context.js';
 
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'api'; token: ApiTokenRecord }
-  | { kind: 'device'; device: DeviceRecord };
+  | { kind: 'device'; device: DeviceIdentity };
 
 export const ROLE_RANK: Readonly<Record<ApiRole, number>> = Object.freeze({ viewer: 1, operator: 2, admin: 3 });
 

@@ -8,7 +8,7 @@ import { isUniqueViolation } from './driver.js';
 import { migrate } from './migrations.js';
 import {
   DEVICE_ROLLOUT_STATES, StoreConflictError,
-  type ApiRole, type ApiTokenRecord, type ConfigHistoryEntry, type ConfigRecord, type ConfigScope, type DeviceRecord,
+  type ApiRole, type ApiTokenRecord, type ConfigHistoryEntry, type ConfigRecord, type ConfigScope, type DeviceIdentity, type DeviceRecord,
   type DeviceRolloutState, type DeviceStatusRecord, type FirmwareRecord, type NewDevice, type NewRollout,
   type RolloutDeviceRecord, type RolloutExpectation, type RolloutPatch, type RolloutRecord, type RolloutState,
   type Store, type StoreDump, type TrustedKeyRecord,
@@ -215,9 +215,9 @@ export class SqlStore implements Store {
     });
   }
 
-  async findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
-    const r = await this.#db.get(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE token_hash = ?`, [tokenHash]);
-    return r === undefined ? undefined : deviceRow(r);
+  async findDeviceByTokenHash(tokenHash: string): Promise<DeviceIdentity | undefined> {
+    const r = await this.#db.get('SELECT id, board, tags FROM devices WHERE token_hash = ?', [tokenHash]);
+    return r === undefined ? undefined : { id: String(r.id), board: String(r.board), tags: JSON.parse(String(r.tags)) as string[] };
   }
 
   async claimDevice(id: string, claimHash: string, credentials: { tokenHash: string; mqttPasswordHash: string }, atMs: number):
@@ -443,6 +443,19 @@ export class SqlStore implements Store {
   async getConfigs(scopes: readonly ConfigScope[]): Promise<ConfigRecord[]> {
     if (scopes.length === 0) return [];
     return (await this.#db.all(`SELECT * FROM configs WHERE scope IN (${scopes.map(() => '?').join(', ')})`, scopes)).map(configRow);
+  }
+
+  async getConfigVersions(scopes: readonly ConfigScope[]): Promise<Array<{ scope: ConfigScope; version: number }>> {
+    if (scopes.length === 0) return [];
+    return (await this.#db.all(`SELECT scope, version FROM configs WHERE scope IN (${scopes.map(() => '?').join(', ')})`, scopes))
+      .map((r) => ({ scope: String(r.scope), version: num(r.version) }));
+  }
+
+  async getConfigVersion(version: number): Promise<ConfigHistoryEntry | undefined> {
+    const r = await this.#db.get('SELECT * FROM config_versions WHERE version = ?', [version]);
+    return r === undefined ? undefined : {
+      version: num(r.version), scope: String(r.scope), document: r.document === null ? null : JSON.parse(String(r.document)) as unknown, createdAtMs: num(r.created_at),
+    };
   }
 
   async listConfigs(): Promise<ConfigRecord[]> {

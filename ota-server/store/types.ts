@@ -41,6 +41,9 @@ export interface DeviceRecord {
   status: DeviceStatusRecord | null;
 }
 
+/** What authentication needs of a device: the check-in path reads nothing more. */
+export type DeviceIdentity = Pick<DeviceRecord, 'id' | 'board' | 'tags'>;
+
 export interface NewDevice {
   id: string;
   board: string;
@@ -178,7 +181,7 @@ export interface Store {
   updateDeviceTags(id: string, tags: readonly string[]): Promise<boolean>;
   /** Removes the device and its rollout rows. */
   deleteDevice(id: string): Promise<boolean>;
-  findDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
+  findDeviceByTokenHash(tokenHash: string): Promise<DeviceIdentity | undefined>;
   /**
    * Exchange a claim atomically: succeeds once per claim secret. 'used' when the hash matches
    * a claim already exchanged, 'invalid' for an unknown device or a wrong secret.
@@ -229,6 +232,10 @@ export interface Store {
   deleteConfig(scope: ConfigScope, atMs: number): Promise<boolean>;
   getConfig(scope: ConfigScope): Promise<ConfigRecord | undefined>;
   getConfigs(scopes: readonly ConfigScope[]): Promise<ConfigRecord[]>;
+  /** Scope and version only (the check-in path compares versions before it reads a document). */
+  getConfigVersions(scopes: readonly ConfigScope[]): Promise<Array<{ scope: ConfigScope; version: number }>>;
+  /** The document of one version, current or past (null for a deletion). */
+  getConfigVersion(version: number): Promise<ConfigHistoryEntry | undefined>;
   listConfigs(): Promise<ConfigRecord[]>;
   configHistory(scope: ConfigScope, limit: number): Promise<ConfigHistoryEntry[]>;
 }

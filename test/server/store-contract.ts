@@ -83,7 +83,8 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.claimDevice('nope', 'claim', { tokenHash: 't', mqttPasswordHash: 'm' }, T0)).toBe('invalid');
       expect(await store.claimDevice('d1', 'claim', { tokenHash: 'tok', mqttPasswordHash: 'mq' }, T0 + 5)).toBe('claimed');
       expect(await store.claimDevice('d1', 'claim', { tokenHash: 'tok2', mqttPasswordHash: 'mq2' }, T0 + 6)).toBe('used');
-      expect((await store.findDeviceByTokenHash('tok'))?.claimedAtMs).toBe(T0 + 5);
+      expect(await store.findDeviceByTokenHash('tok')).toEqual({ id: 'd1', board: 'b', tags: [] });
+      expect((await store.getDevice('d1'))?.claimedAtMs).toBe(T0 + 5);
       expect(await store.findDeviceByTokenHash('tok2')).toBeUndefined();
       expect(await store.verifyMqttPassword('d1', 'mq')).toBe(true);
       expect(await store.verifyMqttPassword('d1', 'mq2')).toBe(false);
@@ -201,6 +202,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const history = await store.configHistory('tag:roof', 10);
       expect(history.map((h) => h.document)).toEqual([null, { checkInPeriodS: 600 }]);
       expect((await store.configHistory('fleet', 1)).map((h) => h.version)).toEqual([c.version]);
+      expect((await store.getConfigVersions(['fleet', 'tag:roof', 'device:x']))).toEqual([{ scope: 'fleet', version: c.version }]);
+      expect(await store.getConfigVersion(a.version)).toMatchObject({ scope: 'fleet', document: { checkInPeriodS: 3600 } });
+      expect((await store.getConfigVersion(c.version + 1))?.document).toBeNull();
+      expect(await store.getConfigVersion(99_999)).toBeUndefined();
     });
 
     it('survives a reopen with everything in place', async () => {
