@@ -13,6 +13,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { BOARDS } from '../../tools/esp32/boards.js';
+import { firmwareFolders, syncManifest } from '../../tools/esp32/sync-manifest.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const manifestDir = join(root, 'manifests');
@@ -131,6 +132,12 @@ describe('manifests/sensor-node.json module map', () => {
       if (specifier === 'main') continue;
       expect(relative(root, file).replace(SOURCE, ''), specifier).toBe(specifier);
     }
+  });
+
+  it('has one module entry and one preload entry per firmware folder (npx tsx tools/esp32/sync-manifest.ts)', () => {
+    const synced = syncManifest(manifest as unknown as Parameters<typeof syncManifest>[0], firmwareFolders(root));
+    expect(synced.modules, 'run npx tsx tools/esp32/sync-manifest.ts').toEqual(manifest.modules);
+    expect(synced.preload, 'run npx tsx tools/esp32/sync-manifest.ts').toEqual(manifest.preload);
   });
 
   it('maps each folder under its own name (the specifiers mirror the folders)', () => {
