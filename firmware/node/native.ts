@@ -56,16 +56,18 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const xs = (ArrayBuffer.prototype as unknown as NativeConcat).concat;
   if (typeof xs === 'function' && parts.length > 0) {
-    const [first, ...rest] = parts.map(ownBuffer);
-    return new Uint8Array(xs.apply(first!.slice(0), rest));
+    const rest: ArrayBuffer[] = [];
+    for (let i = 1; i < parts.length; i++) rest.push(ownBuffer(parts[i]!));
+    // concat makes a new buffer: the first part's own buffer is not changed.
+    return new Uint8Array(xs.apply(ownBuffer(parts[0]!), rest));
   }
   let size = 0;
-  for (const p of parts) size += p.length;
+  for (let i = 0; i < parts.length; i++) size += parts[i]!.length;
   const out = new Uint8Array(size);
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  for (let i = 0; i < parts.length; i++) {
+    out.set(parts[i]!, at);
+    at += parts[i]!.length;
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * sample and report due, the check-in, the uplink's retry time and the battery (the pure
  * planner, firmware/planner/planner.ts).
  */
-import { planWake, type PlannedTask, type PlanReason, type ReportPlannerDue, type ChannelPlannerDue } from '../planner/planner.js';
+import { planWake, type PlannedTask, type PlannerInput, type PlanReason, type ReportPlannerDue, type ChannelPlannerDue } from '../planner/planner.js';
 import type { Node } from './node.js';
 import type { CycleState, PlannedWork } from './state.js';
 import { CHECK_IN_RETRY_MS } from './window.js';
@@ -25,7 +25,8 @@ export function planNextWake(node: Node, state: CycleState, nowMs: number, batte
   const samples: ChannelPlannerDue[] = [];
   const reports: ReportPlannerDue[] = [];
   const stretch = batteryVolts < (node.planner.lowBatteryVolts ?? 0) ? (node.planner.stretch ?? 2) : 1;
-  for (const ch of node.channels) {
+  for (let i = 0; i < node.channels.length; i++) {
+    const ch = node.channels[i]!;
     const name = ch.config.name;
     const period = ch.config.samplePeriodMs;
     const last = state.lastSampleMs.get(name);
@@ -47,18 +48,15 @@ export function planNextWake(node: Node, state: CycleState, nowMs: number, batte
   const uplink = node.ports.uplink;
   const retryAtMs = uplink !== undefined && uplink.backlog().records > 0 ? uplink.nextAttemptAtMs() : undefined;
   const period = node.config.checkInPeriodMs;
-  const plan = planWake({
-    nowMs,
-    samples,
-    reports,
-    checkIn: { periodMs: period, lastMs: state.checkInDueMs - period },
-    ...(retryAtMs === undefined ? {} : { retryAtMs }),
-    batteryVolts,
-    config: node.planner,
-  });
+  const input: { -readonly [K in keyof PlannerInput]: PlannerInput[K] } = {
+    nowMs, samples, reports, checkIn: { periodMs: period, lastMs: state.checkInDueMs - period }, batteryVolts, config: node.planner,
+  };
+  if (retryAtMs !== undefined) input.retryAtMs = retryAtMs;
+  const plan = planWake(input);
   const sample: string[] = [];
   let checkIn = false;
-  for (const task of plan.dueTasks) {
+  for (let i = 0; i < plan.dueTasks.length; i++) {
+    const task = plan.dueTasks[i]!;
     if ((task.kind === 'sample' || task.kind === 'heartbeat') && task.channel !== undefined && sample.indexOf(task.channel) < 0) sample.push(task.channel);
     if (task.kind === 'check-in') checkIn = true;
   }

@@ -38,11 +38,11 @@ const MAX_SECTION_BYTES = 0xffff;
 
 export function encodeRetainedRecord(sections: RetainedSections): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(RETAINED_FORMAT)];
-  for (const [key, bytes] of sections) {
+  sections.forEach((bytes, key) => {
     if (!Number.isInteger(key) || key < 0 || key > 255) throw new FirmwareError('ERR_ARGUMENT', `retained section number ${key}`);
     if (bytes.length > MAX_SECTION_BYTES) throw new FirmwareError('ERR_RETAINED_TOO_LARGE', `section ${key}: ${bytes.length} bytes`);
     parts.push(Uint8Array.of(key, bytes.length >> 8, bytes.length & 0xff), bytes);
-  }
+  });
   return concatBytes(parts);
 }
 

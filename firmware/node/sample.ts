@@ -99,7 +99,7 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
         sensorsRead = true;
         const step = ch.pipeline.push(raw, nowMs);
         values[i] = step.value;
-        for (const r of step.readings) readings.push(r);
+        for (let k = 0; k < step.readings.length; k++) readings.push(step.readings[k]!);
         sampled.push(step.value === undefined
           ? { channel: ch.config.name, sensor: ch.config.sensor, raw }
           : { channel: ch.config.name, sensor: ch.config.sensor, raw, value: step.value });
@@ -108,7 +108,10 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
     // Aggregate windows close on time alone (poll), sampled this cycle or not.
     if (ch.config.aggregate !== undefined) {
       const due = ch.pipeline.nextDueMs();
-      if (due !== undefined && due <= nowMs) for (const r of ch.pipeline.poll(nowMs)) readings.push(r);
+      if (due !== undefined && due <= nowMs) {
+        const closed = ch.pipeline.poll(nowMs);
+        for (let k = 0; k < closed.length; k++) readings.push(closed[k]!);
+      }
     }
   }
   return { sampled, readings, values, sensorsRead };

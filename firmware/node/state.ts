@@ -80,7 +80,8 @@ export const KV_ALARMS = 'node.alarms';
 
 export function rulesSnapshot(node: Node): Record<string, number[]> {
   const rules: Record<string, number[]> = {};
-  for (const rule of node.rules.rules) rules[rule.id] = rule.snapshot();
+  const list = node.rules.rules;
+  for (let i = 0; i < list.length; i++) rules[list[i]!.id] = list[i]!.snapshot();
   return rules;
 }
 
@@ -105,7 +106,9 @@ function resetRuntime(node: Node): void {
 
 function restoreSampling(node: Node, value: unknown, state: CycleState): void {
   if (!isRecord(value)) throw corrupt('sampling: expected an object of channels');
-  node.channels.forEach((ch, i) => {
+  const channels = node.channels;
+  for (let i = 0; i < channels.length; i++) {
+    const ch = channels[i]!;
     const name = ch.config.name;
     const entry = Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
     try {
@@ -119,12 +122,14 @@ function restoreSampling(node: Node, value: unknown, state: CycleState): void {
       ch.pipeline = newPipeline(ch.config, i);
       node.ports.log.log('warn', 'RETAINED_SECTION_RESET', { section: `sampling.${name}`, error: (error as Error).message });
     }
-  });
+  }
 }
 
 function restoreRules(node: Node, value: unknown): void {
   if (!isRecord(value)) throw corrupt('rules: expected an object of rules');
-  for (const rule of node.rules.rules) {
+  const list = node.rules.rules;
+  for (let i = 0; i < list.length; i++) {
+    const rule = list[i]!;
     const saved = Object.prototype.hasOwnProperty.call(value, rule.id) ? value[rule.id] : undefined;
     // A rule new in this config starts cleared; ThresholdRule.restore validates (ERR_STATE_CORRUPT).
     rule.restore(Array.isArray(saved) ? (saved as number[]) : [0, 0, 0, 0]);
@@ -137,9 +142,8 @@ function restorePlanner(value: unknown, state: CycleState): void {
   if (!isFiniteNumber(checkInDueMs)) throw corrupt('planner: checkInDueMs');
   state.checkInDueMs = checkInDueMs;
   if (atMs === null) return;
-  if (!isFiniteNumber(atMs) || !Array.isArray(sample) || !sample.every((s) => typeof s === 'string') || (checkIn !== 0 && checkIn !== 1)) {
-    throw corrupt('planner: planned work');
-  }
+  if (!isFiniteNumber(atMs) || !Array.isArray(sample) || (checkIn !== 0 && checkIn !== 1)) throw corrupt('planner: planned work');
+  for (let i = 0; i < sample.length; i++) if (typeof sample[i] !== 'string') throw corrupt('planner: planned work');
   state.planned = { atMs, sample: sample as string[], checkIn: checkIn === 1 };
 }
 
@@ -204,7 +208,11 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
 /** Step 9: everything that must survive deep sleep, as one record. */
 export function encodeCycleState(node: Node, state: CycleState, next: PlannedWork): Uint8Array {
   const sampling: Record<string, unknown> = {};
-  for (const ch of node.channels) sampling[ch.config.name] = [state.lastSampleMs.get(ch.config.name) ?? null, ch.pipeline.state()];
+  const channels = node.channels;
+  for (let i = 0; i < channels.length; i++) {
+    const ch = channels[i]!;
+    sampling[ch.config.name] = [state.lastSampleMs.get(ch.config.name) ?? null, ch.pipeline.state()];
+  }
   const rules = rulesSnapshot(node);
   const core = {
     h: [state.cycle, node.config.version],

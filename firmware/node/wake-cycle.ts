@@ -80,7 +80,8 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
     const ch = node.channels[i]!;
     const value = decided.values[i];
     if (value === undefined || ch.config.rules.length === 0) continue;
-    for (const event of node.rules.evaluate(ch.config.name, value, nowMs).events) alarms.push(event);
+    const events = node.rules.evaluate(ch.config.name, value, nowMs).events;
+    for (let k = 0; k < events.length; k++) alarms.push(events[k]!);
   }
   if (alarms.length > 0) persistAlarms(node); // raised or cleared survives a power cut too
 
@@ -107,23 +108,13 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   } catch (error) {
     log.log('error', 'RETAINED_SAVE_FAILED', { error: (error as Error).message, bytes: record.length });
   }
-  const result: WakeResult = {
-    cycle: state.cycle,
-    nowMs,
-    boot: {
-      resetReason,
-      wakeCause,
-      ...(state.coldReason === undefined ? {} : { coldStart: state.coldReason }),
-      ...(clockSet ? {} : { clockUnset: true as const }),
-    },
-    sampled: decided.sampled,
-    readings: decided.readings,
-    alarms,
-    ...(report === undefined ? {} : { report }),
-    window,
-    next,
-    retainedBytes: record.length,
+  const boot: { -readonly [K in keyof WakeResult['boot']]: WakeResult['boot'][K] } = { resetReason, wakeCause };
+  if (state.coldReason !== undefined) boot.coldStart = state.coldReason;
+  if (!clockSet) boot.clockUnset = true;
+  const result: { -readonly [K in keyof WakeResult]: WakeResult[K] } = {
+    cycle: state.cycle, nowMs, boot, sampled: decided.sampled, readings: decided.readings, alarms, window, next, retainedBytes: record.length,
   };
+  if (report !== undefined) result.report = report;
   if (options.sleep !== false) power.deepSleep(next.sleepMs, [{ kind: 'timer', ms: next.sleepMs }]);
   return result;
 }

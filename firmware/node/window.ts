@@ -36,8 +36,14 @@ export interface WindowEffect {
 export function windowReasons(node: Node, readings: readonly Reading[], alarms: readonly AlarmEvent[], checkInDue: boolean, nowMs: number): WindowReason[] {
   const reasons: WindowReason[] = [];
   if (alarms.length > 0) reasons.push('alarm');
-  if (readings.some((r) => r.kind !== 'heartbeat')) reasons.push('report');
-  if (readings.some((r) => r.kind === 'heartbeat')) reasons.push('heartbeat');
+  let report = false;
+  let heartbeat = false;
+  for (let i = 0; i < readings.length; i++) {
+    if (readings[i]!.kind === 'heartbeat') heartbeat = true;
+    else report = true;
+  }
+  if (report) reasons.push('report');
+  if (heartbeat) reasons.push('heartbeat');
   if (checkInDue) reasons.push('check-in');
   const { uplink, update } = node.ports;
   if (uplink !== undefined) {
