@@ -99,8 +99,16 @@ export async function runDevice(m: Moddable): Promise<void> {
   const clock = createEsp32Clock(m.time, m.now);
   const random = createEsp32Random(m.native);
   const retained = createEsp32Retained(m.native);
+  const readPin = (pin: number): number => {
+    const input = new m.digital({ pin, mode: m.digital.Input });
+    try {
+      return input.read();
+    } finally {
+      input.close();
+    }
+  };
   const power = createEsp32Power({
-    native: m.native, analog: m.analog, battery: host.battery, restart: m.restart, log,
+    native: m.native, analog: m.analog, battery: host.battery, restart: m.restart, log, readPin,
     ...(host.wakePin === undefined ? {} : { wakePins: [host.wakePin] }),
   });
 

@@ -106,6 +106,17 @@ export interface AnalogInput {
 
 export type AnalogConstructor = new (options: { pin: number }) => AnalogInput;
 
+/** embedded:io/digital (modules/io/digital): modes are static properties of the class. */
+export interface DigitalInput {
+  read(): number;
+  close(): void;
+}
+
+export interface DigitalConstructor {
+  new (options: { pin: number; mode: unknown }): DigitalInput;
+  readonly Input: unknown;
+}
+
 /** ECMA-419 sensor class (modules/drivers/sensors). */
 export interface SensorDriverInstance {
   configure(options: Record<string, unknown>): void;
@@ -163,6 +174,7 @@ export interface NativeApi {
 /** Everything the host takes from Moddable, in one object (hosts/esp32/moddable.ts builds it; tests build fakes). */
 export interface Moddable {
   analog: AnalogConstructor;
+  digital: DigitalConstructor;
   tcp: TcpConstructor;
   tls: TlsConstructor;
   wifi: WiFiConstructor;

@@ -6,6 +6,7 @@
  * here runs native code at load time, so the module preloads.
  */
 import Analog from 'embedded:io/analog';
+import Digital from 'embedded:io/digital';
 import TCP from 'embedded:io/socket/tcp';
 import TLSSocket from 'embedded:io/socket/tcp/tls';
 import WiFi from 'embedded:network/interface/wifi';
@@ -18,7 +19,7 @@ import config from 'mc/config';
 import Time from 'time';
 import Timer from 'timer';
 import type {
-  AnalogConstructor, FlashStorage, KeyValueStorage, Moddable, SensorDriverClass, TcpConstructor, TimeModule, TimerModule,
+  AnalogConstructor, DigitalConstructor, FlashStorage, KeyValueStorage, Moddable, SensorDriverClass, TcpConstructor, TimeModule, TimerModule,
   TlsConstructor, WiFiConstructor,
 } from './moddable-types.js';
 import { native } from './native.js';
@@ -29,6 +30,7 @@ export function moddable(): Moddable {
   const board = (globalThis as { device?: { io?: { SMBus?: unknown }; I2C?: { default?: Record<string, unknown> } } }).device;
   return {
     analog: Analog as unknown as AnalogConstructor,
+    digital: Digital as unknown as DigitalConstructor,
     tcp: TCP as unknown as TcpConstructor,
     tls: TLSSocket as unknown as TlsConstructor,
     wifi: WiFi as unknown as WiFiConstructor,

@@ -33,6 +33,8 @@ export interface Esp32PowerOptions {
   log: LogPort;
   /** Pins that also end every deep sleep (a button, a reed switch), added to the core's sources. */
   wakePins?: ReadonlyArray<{ pin: number; level: 0 | 1 }>;
+  /** Reads a pin's level now (embedded:io/digital). */
+  readPin?: (pin: number) => number;
 }
 
 export function batteryVoltsFrom(reading: number, resolution: number, battery: BatteryConfig): number {
@@ -67,7 +69,22 @@ export function createEsp32Power(o: Esp32PowerOptions): PowerPort {
       // the timer, which always works.
       const err = n.sn_sleep_wake_timer(sleepMs);
       if (err !== 0) o.log.log('error', 'SLEEP_TIMER_FAILED', { error: espErrorName(err) });
-      const pins = all.filter((s): s is Extract<WakeSource, { kind: 'pin' }> => s.kind === 'pin');
+      // A level wake-up fires at once when the pin already sits at its level (a door left open,
+      // a button held): arming it would wake the node again and again and drain the battery.
+      const pins = all.filter((s): s is Extract<WakeSource, { kind: 'pin' }> => {
+        if (s.kind !== 'pin') return false;
+        let now: number | undefined;
+        try {
+          now = o.readPin?.(s.pin);
+        } catch {
+          now = undefined; // the pin cannot be read (in use): arm it as asked
+        }
+        if (now === s.level) {
+          o.log.log('warn', 'WAKE_PIN_HELD', { pin: s.pin, level: s.level });
+          return false;
+        }
+        return true;
+      });
       for (const level of [0, 1] as const) {
         const group = pins.filter((p) => p.level === level);
         if (group.length === 0) continue;

@@ -10,7 +10,7 @@ import { encodeProvisionAnswer } from '../../firmware/messages/provision.js';
 import { SimFlash } from '../../hosts/node/flash.js';
 import { runDevice } from '../../hosts/esp32/device.js';
 import { KV_NAMESPACE } from '../../hosts/esp32/kv.js';
-import type { AnalogConstructor, Moddable, SensorDriverClass, TcpConstructor, TlsConstructor, WiFiConstructor } from '../../hosts/esp32/moddable-types.js';
+import type { AnalogConstructor, DigitalConstructor, Moddable, SensorDriverClass, TcpConstructor, TlsConstructor, WiFiConstructor } from '../../hosts/esp32/moddable-types.js';
 import { createEsp32Retained } from '../../hosts/esp32/retained.js';
 import { connectConsumer, Inbox, startAedes, type TestBroker } from '../support/mqtt/brokers.js';
 import { bootFake, FakeNative, fakeFlashStorage, FakeNvs, FakeTime, FakeWiFi, LwipTcp, RST } from './fakes.js';
@@ -23,6 +23,12 @@ function sensorDriver(sample: () => unknown): SensorDriverClass {
     sample() { return sample(); }
     close() {}
   } as unknown as SensorDriverClass;
+}
+
+class Digital {
+  static readonly Input = 'input';
+  read() { return 1; }
+  close() {}
 }
 
 class Analog {
@@ -59,6 +65,7 @@ function rig(config: Record<string, unknown>): Rig {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const m: Moddable = {
     analog: Analog as unknown as AnalogConstructor,
+    digital: Digital as unknown as DigitalConstructor,
     tcp: LwipTcp as unknown as TcpConstructor,
     tls: class {} as unknown as TlsConstructor,
     wifi: FakeWiFi as unknown as WiFiConstructor,

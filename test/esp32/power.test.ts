@@ -64,6 +64,22 @@ describe('ESP32 power', () => {
     expect(native.sleep.slept).toBe(1);
   });
 
+  it('does not arm a pin that already sits at its wake level (it would wake the node at once, again and again)', () => {
+    const native = new FakeNative();
+    const logged: string[] = [];
+    const power = createEsp32Power({
+      native: () => native, analog: analogReading(0), battery: DEFAULT_BATTERY, restart: () => undefined,
+      log: { log: (_l, code) => logged.push(code) },
+      wakePins: [{ pin: 4, level: 0 }, { pin: 5, level: 1 }],
+      readPin: (pin) => (pin === 4 ? 0 : pin === 5 ? 0 : (() => { throw new Error('in use'); })()),
+    });
+    power.deepSleep(1000, [{ kind: 'timer', ms: 1000 }, { kind: 'pin', pin: 6, level: 1 }]);
+    expect(logged).toEqual(['WAKE_PIN_HELD']);
+    expect(native.sleep.pins.map((p) => p.pin).sort()).toEqual([]);
+    expect(native.sleep.masks).toEqual([{ low: (1 << 5) | (1 << 6), high: 0, level: 1 }]);
+    expect(native.sleep.slept).toBe(1);
+  });
+
   it('names reset reasons and wake causes as the port does', () => {
     const native = new FakeNative();
     const power = createEsp32Power({ native: () => native, analog: analogReading(0), battery: DEFAULT_BATTERY, restart: () => undefined, log: quiet });
