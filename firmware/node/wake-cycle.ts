@@ -67,7 +67,13 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   const wakeCause = power.wakeCause();
   const state: CycleState = restoreCycleState(node, nowMs);
   if (state.coldReason !== undefined) log.log('info', 'COLD_START', { reason: state.coldReason, resetReason });
-  update?.onBoot({ nowMs });
+  if (update !== undefined) {
+    try {
+      update.onBoot({ nowMs });
+    } catch (error) {
+      log.log('error', 'UPDATE_FAILED', { step: 'onBoot', error: (error as Error).message });
+    }
+  }
   const clockSet = nowMs >= MIN_VALID_UTC_MS;
   if (!clockSet) log.log('warn', 'CLOCK_UNSET', { wallMs: nowMs });
 
@@ -89,7 +95,14 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   const report = encodeReport({ baseName: node.baseName, channels: node.channels, readings: decided.readings, alarms, nowMs }, state.sequence, node.ports.kv);
 
   // 6. Buffer: the outbox owns it from here (persistent, ordered, alarms first to stay).
-  if (report !== undefined) uplink?.enqueue(report);
+  if (report !== undefined && uplink !== undefined) {
+    try {
+      uplink.enqueue(report);
+    } catch (error) {
+      // The pack is still in the result; the cycle goes on to save the state and sleep.
+      log.log('error', 'ENQUEUE_FAILED', { error: (error as Error).message, firstSeq: report.firstSeq });
+    }
+  }
 
   // 7-8. Radio window when something is due; the check-in answer goes to config and update.
   const plannedCheckIn = state.planned?.checkIn === true && nowMs >= state.planned.atMs - node.config.alignWindowMs;

@@ -105,6 +105,7 @@ export async function radioWindow(node: Node, state: CycleState, input: WindowIn
   if (uplink === undefined) {
     // Nobody to talk to: the reports stay in the cycle's result; the check-in counts as done.
     if (checkInDue) state.checkInDueMs = nowMs + node.config.checkInPeriodMs;
+    update?.recordHealth({ sensorsRead: input.sensorsRead, brokerReached: false, checkInAnswered: false, nowMs });
     return { reasons, opened: false, skipped: 'no-uplink' };
   }
   const retryAt = uplink.nextAttemptAtMs();

@@ -289,3 +289,21 @@ describe('runWakeCycle: alarms across a power cut', () => {
     expect(fx.log.codes()).toContain('ALARMS_RESET');
   });
 });
+
+describe('runWakeCycle: a failing step does not stop the cycle', () => {
+  it('an enqueue or onBoot that throws is logged; the state is still saved and the node sleeps', async () => {
+    const uplink = fakeUplink();
+    uplink.enqueue = () => { throw new Error('store broken'); };
+    const update: UpdateStep = {
+      onBoot: () => { throw new Error('otadata unreadable'); },
+      recordHealth: () => undefined, handleOffer: async () => undefined, pendingOutcome: () => undefined,
+      acknowledgeOutcome: () => undefined, wantsWindow: () => false, snapshot: () => new Uint8Array(0), restore: () => undefined,
+    };
+    const fx = makeFixture({ uplink, update });
+    const [r, next] = await fx.run(2);
+    expect(r!.report).toBeDefined();
+    expect(fx.log.codes()).toEqual(expect.arrayContaining(['ENQUEUE_FAILED', 'UPDATE_FAILED']));
+    expect(fx.power.sleeps).toHaveLength(2);
+    expect(next!.boot.coldStart).toBeUndefined();
+  });
+});
