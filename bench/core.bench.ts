@@ -18,6 +18,7 @@
  *   payload.senmlCborBytes    the cold-start report (temperature, humidity, pressure) as SenML-CBOR
  *   payload.jsonBytes         the same readings as Tasmota publishes them on tele/<topic>/SENSOR
  *   payload.cborToJsonRatio
+ *   payload.changePackBytes   the mean pack of a warm reporting cycle (change-only: what moved)
  *   payload.hourCborBytes / hourJsonBytes   one hour of that node: its packs against Tasmota's
  *                             fixed-interval JSON every 5 minutes
  *
@@ -112,6 +113,7 @@ export async function run(): Promise<Record<string, number | string>> {
     'payload.senmlCborBytes': coldPack.length,
     'payload.jsonBytes': Buffer.byteLength(json),
     'payload.cborToJsonRatio': Math.round((coldPack.length / Buffer.byteLength(json)) * 1000) / 1000,
+    'payload.changePackBytes': reporting.length === 0 ? 0 : Math.round(reporting.reduce((sum, c) => sum + c.pack, 0) / reporting.length),
     'payload.hourCborBytes': hourCbor,
     'payload.hourJsonBytes': hourJson,
   };
