@@ -29,7 +29,8 @@ import { createFlashOutboxStore } from './outbox-store.js';
 import { createEsp32Power } from './power.js';
 import { withRadio } from './radio-window.js';
 import { createEsp32Random } from './random.js';
-import { createEsp32Retained } from './retained.js';
+import { createProvisionBackoff } from './provision-backoff.js';
+import { createEsp32Retained, hostSlots } from './retained.js';
 import { createDriverSensor } from './sensors.js';
 import { createEsp32SocketPort } from './socket.js';
 import { createEsp32Timer } from './timer.js';
@@ -99,6 +100,9 @@ export async function runDevice(m: Moddable): Promise<void> {
   const clock = createEsp32Clock(m.time, m.now);
   const random = createEsp32Random(m.native);
   const retained = createEsp32Retained(m.native);
+  const slots = hostSlots(retained.host, 2);
+  const wifiCache = slots[0]!;
+  const provisionSlot = slots[1]!;
   const readPin = (pin: number): number => {
     const input = new m.digital({ pin, mode: m.digital.Input });
     try {
@@ -141,7 +145,7 @@ export async function runDevice(m: Moddable): Promise<void> {
       return () => timer.clear(handle);
     };
     const wifi = createEsp32Wifi({
-      WiFi: m.wifi, native: m.native, config: host.wifi, cache: retained.host, setTimer, now: () => clock.monotonicMs(), log,
+      WiFi: m.wifi, native: m.native, config: host.wifi, cache: wifiCache, setTimer, now: () => clock.monotonicMs(), log,
     });
     const socket = createEsp32SocketPort({ tcp: m.tcp, tls: m.tls, resolve: m.resolve, network: { up: () => wifi.up() }, setTimer });
 
@@ -156,7 +160,9 @@ export async function runDevice(m: Moddable): Promise<void> {
 
     // First boot: exchange the claim secret for credentials (once in the device's life).
     let credentials = loadCredentials(kv, log);
-    if (credentials === undefined && server !== undefined) {
+    const backoff = createProvisionBackoff(provisionSlot);
+    if (credentials === undefined && server !== undefined && !backoff.due()) log.log('info', 'PROVISIONING_DEFERRED');
+    else if (credentials === undefined && server !== undefined) {
       try {
         await wifi.up();
         const http = new HttpClient({ socket, timer });
@@ -165,11 +171,13 @@ export async function runDevice(m: Moddable): Promise<void> {
           kv, client, deviceId, log, ...(host.claimSecret === undefined ? {} : { claimSecret: host.claimSecret }),
         });
         credentials = answer;
+        backoff.succeeded();
         if (answer.config !== undefined) {
           // The server's first config, kept where createNode looks for remote config.
           kv.set(KV_CONFIG, encodeCbor(validateNodeConfig({ ...(answer.config as object), deviceId })));
         }
       } catch (error) {
+        backoff.failed();
         log.log('warn', 'PROVISIONING_FAILED', { code: isFirmwareError(error) ? error.code : undefined, error: (error as Error).message });
       }
     }

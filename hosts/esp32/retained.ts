@@ -100,3 +100,40 @@ export function createEsp32Retained(native: () => NativeApi): Esp32Retained {
     },
   };
 }
+
+/**
+ * The host section shared by several small records (the Wi-Fi cache, the provisioning backoff):
+ * u8 length then bytes, per slot, in order. A slot saved empty reads as undefined.
+ */
+export function hostSlots(host: HostRetained, count: number): HostRetained[] {
+  const read = (): Uint8Array[] => {
+    const bytes = host.load();
+    const out: Uint8Array[] = [];
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const length = bytes !== undefined && at < bytes.length ? bytes[at]! : 0;
+      out.push(bytes === undefined || at + 1 + length > bytes.length ? new Uint8Array(0) : bytes.slice(at + 1, at + 1 + length));
+      at += 1 + length;
+    }
+    return out;
+  };
+  return Array.from({ length: count }, (_, index): HostRetained => ({
+    load() {
+      const slot = read()[index]!;
+      return slot.length === 0 ? undefined : slot;
+    },
+    save(bytes) {
+      const slots = read();
+      slots[index] = bytes.slice();
+      const frame = new Uint8Array(slots.reduce((n, s) => n + 1 + s.length, 0));
+      let at = 0;
+      for (const s of slots) {
+        if (s.length > 0xff) throw new FirmwareError('ERR_RETAINED_TOO_LARGE', `host slot of ${s.length} bytes`);
+        frame[at] = s.length;
+        frame.set(s, at + 1);
+        at += 1 + s.length;
+      }
+      host.save(frame);
+    },
+  }));
+}

@@ -4,6 +4,7 @@
  * broker. Each runDevice() is one wake; the fake deep sleep returns, so the next call is the
  * next wake with the same RTC record, NVS and flash.
  */
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decode, type SenmlRecord } from '../../firmware/index.js';
 import { encodeProvisionAnswer } from '../../firmware/messages/provision.js';
@@ -104,7 +105,7 @@ function rig(config: Record<string, unknown>): Rig {
   return { m, native, nvs, traced, wall, timers };
 }
 
-const codes = (traced: string[]) => traced.map((l) => l.split(' ')[1]);
+const codes = (traced: string[]) => traced.map((l) => l.trim().split(' ')[1]);
 
 describe('ESP32 device: one boot = one wake cycle', () => {
   const rigs: Rig[] = [];
@@ -131,6 +132,27 @@ describe('ESP32 device: one boot = one wake cycle', () => {
     r.traced.length = 0;
     await runDevice(r.m);
     expect(codes(r.traced)).not.toContain('COLD_START');
+    expect(r.native.sleep.slept).toBe(2);
+  });
+
+  it('backs off provisioning that failed: the next wake does not turn the radio on for it', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const r = rig({ server_host: '127.0.0.1', server_port: closed, server_tls: false, claim_secret: 'claim-secret-0123' });
+    rigs.push(r);
+    await runDevice(r.m);
+    expect(codes(r.traced)).toContain('PROVISIONING_FAILED');
+    expect(FakeWiFi.instances).toHaveLength(1);
+    r.native.resetReason = RST.DEEPSLEEP;
+    r.traced.length = 0;
+    await runDevice(r.m);
+    expect(codes(r.traced)).toContain('PROVISIONING_DEFERRED');
+    expect(FakeWiFi.instances).toHaveLength(1);
     expect(r.native.sleep.slept).toBe(2);
   });
 

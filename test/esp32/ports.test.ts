@@ -11,7 +11,8 @@ import { createEsp32Flash, createFlashArea, WRITE_ALIGN } from '../../hosts/esp3
 import { createEsp32Kv, KV_NAMESPACE } from '../../hosts/esp32/kv.js';
 import { createTraceLog, formatLogLine } from '../../hosts/esp32/log.js';
 import { createEsp32Random } from '../../hosts/esp32/random.js';
-import { createEsp32Retained, HOST_RESERVE } from '../../hosts/esp32/retained.js';
+import { createProvisionBackoff } from '../../hosts/esp32/provision-backoff.js';
+import { createEsp32Retained, HOST_RESERVE, hostSlots } from '../../hosts/esp32/retained.js';
 import { createEsp32Timer } from '../../hosts/esp32/timer.js';
 import { describeClockContract } from '../contract/clock.js';
 import { describeFirmwareSlotsContract } from '../contract/firmware-slots.js';
@@ -95,6 +96,36 @@ describe('ESP32 retained record', () => {
     expect(createEsp32Retained(() => native).port.load()).toBeUndefined();
     native.sn_retained_write(Uint8Array.of(2, 5, 0, 1).buffer, 4); // version 2: another firmware's frame
     expect(createEsp32Retained(() => native).port.load()).toBeUndefined();
+  });
+});
+
+describe('ESP32 host section slots and provisioning backoff', () => {
+  it('keeps several small records apart in the host section, across a wake', () => {
+    const native = new FakeNative();
+    const [a, b] = hostSlots(createEsp32Retained(() => native).host, 2);
+    b!.save(Uint8Array.of(7, 7));
+    a!.save(Uint8Array.of(1, 2, 3));
+    const [a2, b2] = hostSlots(createEsp32Retained(() => native).host, 2);
+    expect([a2!.load(), b2!.load()]).toEqual([Uint8Array.of(1, 2, 3), Uint8Array.of(7, 7)]);
+    a2!.save(new Uint8Array(0));
+    expect([a2!.load(), b2!.load()]).toEqual([undefined, Uint8Array.of(7, 7)]);
+  });
+
+  it('skips 1, 3, 7 ... up to 63 wakes between failed provisioning tries, and forgets after success', () => {
+    const [slot] = hostSlots(createEsp32Retained(() => new FakeNative()).host, 1);
+    const backoff = createProvisionBackoff(slot!);
+    const gaps: number[] = [];
+    for (let failure = 0; failure < 8; failure++) {
+      expect(backoff.due()).toBe(true);
+      backoff.failed();
+      let skipped = 0;
+      while (!backoff.due()) skipped++;
+      gaps.push(skipped);
+      // due() returned true: that wake tries again (and fails again).
+    }
+    expect(gaps).toEqual([1, 3, 7, 15, 31, 63, 63, 63]);
+    backoff.succeeded();
+    expect(backoff.due()).toBe(true);
   });
 });
 
