@@ -70,8 +70,16 @@ export interface UpdaterOptions {
   writeChunk?: number;
 }
 
-/** Reasons that are not about this manifest: keep the progress, try again at a later offer. */
-const TRANSIENT: readonly string[] = ['ERR_HTTP_TIMEOUT', 'ERR_SOCKET_CLOSED', 'ERR_HTTP_PROTOCOL', 'ERR_HTTP_RANGE', 'ERR_DEADLINE'];
+/**
+ * Reasons that are not about this manifest: keep the progress, try again at a later offer.
+ * Every transport code by name (never by prefix): a new code is placed here on purpose.
+ * ERR_HTTP_STATUS is decided by its status in #downloadError.
+ */
+const TRANSIENT: readonly ErrorCode[] = Object.freeze([
+  'ERR_HTTP_TIMEOUT', 'ERR_HTTP_HEADERS_TOO_LARGE', 'ERR_HTTP_PROTOCOL', 'ERR_HTTP_BODY_TOO_LARGE', 'ERR_HTTP_RANGE',
+  'ERR_SOCKET_TLS_UNSUPPORTED', 'ERR_SOCKET_CLOSED', 'ERR_SOCKET_CONNECT', 'ERR_SOCKET_NOT_CONNECTED', 'ERR_SOCKET_OVERFLOW',
+  'ERR_DEADLINE',
+] as const);
 
 type DownloadResult = { kind: 'complete' } | { kind: 'paused' } | { kind: 'retry'; why: string } | { kind: 'refuse'; code: ErrorCode; detail: string };
 
@@ -421,9 +429,7 @@ export class Updater implements UpdateStep {
       if (status === 404 || status === 410) return { kind: 'refuse', code: 'ERR_OTA_DOWNLOAD', detail: `HTTP ${String(status)}` };
       return { kind: 'retry', why: `HTTP ${String(status)}` };
     }
-    if (TRANSIENT.includes(error.code) || error.code.startsWith('ERR_HTTP') || error.code.startsWith('ERR_SOCKET')) {
-      return { kind: 'retry', why: error.code };
-    }
+    if (TRANSIENT.includes(error.code)) return { kind: 'retry', why: error.code };
     throw error;
   }
 
