@@ -18,7 +18,7 @@ import type { SocketPort } from '../ports/socket.js';
 import type { TimerPort } from '../ports/timer.js';
 import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyReader, type Source } from './body.js';
 import { Connection, type ConnectTarget } from './connection.js';
-import { contentLength, endOfHead, formatRequestHead, isChunked, parseResponseHead, type HttpHeaders } from './head.js';
+import { contentLength, endOfHead, formatRequestHead, isChunked, latin1Bytes, parseResponseHead, type HttpHeaders } from './head.js';
 
 export interface HttpClientOptions {
   socket: SocketPort;
@@ -60,12 +60,6 @@ export interface HttpResponse extends AsyncIterable<Uint8Array> {
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 8192;
-
-const encodeAscii = (text: string): Uint8Array => {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-};
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
@@ -139,15 +133,15 @@ export class HttpClient {
           if (chunk.length === 0) continue; // a zero-size chunk would end a chunked body
           sent += chunk.length;
           if (chunked) {
-            await conn.write(encodeAscii(`${chunk.length.toString(16)}\r\n`));
+            await conn.write(latin1Bytes(`${chunk.length.toString(16)}\r\n`));
             await conn.write(chunk);
-            await conn.write(encodeAscii('\r\n'));
+            await conn.write(latin1Bytes('\r\n'));
           } else {
             if (sent > declared!) throw new FirmwareError('ERR_ARGUMENT', `request body longer than its Content-Length ${declared}`);
             await conn.write(chunk);
           }
         }
-        if (chunked) await conn.write(encodeAscii('0\r\n\r\n'));
+        if (chunked) await conn.write(latin1Bytes('0\r\n\r\n'));
         else if (sent !== declared) throw new FirmwareError('ERR_ARGUMENT', `request body of ${sent} bytes, Content-Length ${declared}`);
       }
       return await this.#readResponse(conn, method);

@@ -31,7 +31,8 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-function ascii(text: string): Uint8Array {
+/** Bytes of head text (Latin-1, one byte per character): request lines, headers, chunk lines. */
+export function latin1Bytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -51,7 +52,7 @@ export function formatRequestHead(method: string, target: string, headers: reado
     if (!FIELD_VALUE.test(value)) throw new FirmwareError('ERR_ARGUMENT', `HTTP header ${name} has CR, LF or a control character`);
     text += `${name}: ${value.trim()}\r\n`;
   }
-  return ascii(`${text}\r\n`);
+  return latin1Bytes(`${text}\r\n`);
 }
 
 /** Index just past the first CRLF CRLF at or after `from`, or -1. */
