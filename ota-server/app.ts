@@ -50,8 +50,12 @@ export interface AppOptions {
   mqtt?: MqttSettings;
   /** Write last-seen and status behind in batches of this many ms (0: at once). */
   statusFlushMs?: number;
-  /** How long the live-rollout list may be reused on the check-in path. Default 1000 ms. */
-  liveCacheMs?: number;
+  /**
+   * How long the check-in path may reuse live rollouts, config versions and device identities
+   * (services/ttl-cache.ts); this instance's own changes apply at once, another instance's
+   * within this time. 0 reads the store every time. Default 1000 ms.
+   */
+  cacheMs?: number;
   /** How often to advance rollouts whose soak time is over; 0 disables the timer. Default 10 s. */
   tickMs?: number;
   /** Node process metrics (main.ts turns them on). */
@@ -88,7 +92,7 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     now,
     log: app.log,
     mqtt: options.mqtt ?? DEFAULT_MQTT,
-  }, { statusFlushMs: options.statusFlushMs ?? 0, liveCacheMs: options.liveCacheMs ?? 1000 });
+  }, { statusFlushMs: options.statusFlushMs ?? 0, cacheMs: options.cacheMs ?? 1000 });
   const metrics = createMetrics(options.store, { defaultMetrics: options.defaultMetrics });
   services.rollouts.onStateChange = (rollout, previous, why) => {
     metrics.rolloutTransitions.inc({ to: rollout.state });

@@ -7,7 +7,7 @@
  * key (no per-row salt needed: equal hashes imply equal tokens, which only the holder knows).
  * A leaked database therefore reveals no usable credential.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** The prefix says what a token is when it turns up in a log or a config file. */
 export const TOKEN_PREFIX = Object.freeze({ api: 'ota_api_', device: 'ota_dev_', claim: 'ota_clm_', mqtt: 'ota_mq_' } as const);
@@ -17,7 +17,7 @@ export function generateSecret(kind: keyof typeof TOKEN_PREFIX): string {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Short random ids for tokens and rollouts (not secrets). */

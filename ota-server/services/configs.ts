@@ -13,6 +13,7 @@ import { FirmwareError, validateNodeConfig } from '../core.js';
 import { ServerError } from '../errors.js';
 import type { ConfigRecord, DeviceIdentity } from '../store/types.js';
 import type { ServiceContext } from './context.js';
+import { TtlCache } from './ttl-cache.js';
 
 const SERVER_FILLED = ['deviceId', 'version'] as const;
 /** Any id that passes DEVICE_ID, to validate documents that are not for one device. */
@@ -37,8 +38,21 @@ const DOCUMENT_CACHE_SIZE = 256;
 export class ConfigService {
   readonly #ctx: ServiceContext;
   readonly #documents = new Map<number, Record<string, unknown>>();
-  constructor(ctx: ServiceContext) {
+  /** Every scope's current version (scope -> version), reused for cacheMs. */
+  readonly #versions: TtlCache<'all', Map<string, number>>;
+
+  constructor(ctx: ServiceContext, options: { cacheMs?: number } = {}) {
     this.#ctx = ctx;
+    this.#versions = new TtlCache(options.cacheMs ?? 1000);
+  }
+
+  async #currentVersions(): Promise<Map<string, number>> {
+    let map = this.#versions.get('all');
+    if (map === undefined) {
+      map = new Map((await this.#ctx.store.listConfigVersions()).map((r) => [r.scope, r.version]));
+      this.#versions.set('all', map);
+    }
+    return map;
   }
 
   /** Throws FirmwareError ERR_CONFIG_INVALID naming the first bad field (answered 400). */
@@ -55,8 +69,10 @@ export class ConfigService {
     return doc;
   }
 
-  put(scope: string, document: unknown): Promise<ConfigRecord> {
-    return this.#ctx.store.putConfig(scope, this.validate(scope, document), this.#ctx.now());
+  async put(scope: string, document: unknown): Promise<ConfigRecord> {
+    const record = await this.#ctx.store.putConfig(scope, this.validate(scope, document), this.#ctx.now());
+    this.#versions.clear();
+    return record;
   }
 
   async get(scope: string): Promise<ConfigRecord> {
@@ -66,7 +82,9 @@ export class ConfigService {
   }
 
   async remove(scope: string): Promise<void> {
-    if (!(await this.#ctx.store.deleteConfig(scope, this.#ctx.now()))) throw new ServerError('ERR_NOT_FOUND', `no config for ${scope}`);
+    const deleted = await this.#ctx.store.deleteConfig(scope, this.#ctx.now());
+    this.#versions.clear();
+    if (!deleted) throw new ServerError('ERR_NOT_FOUND', `no config for ${scope}`);
   }
 
   /**
@@ -75,13 +93,16 @@ export class ConfigService {
    * the answer carries only scope and version.
    */
   async effectiveFor(device: Pick<DeviceIdentity, 'id' | 'tags'>, knownVersion?: number): Promise<EffectiveConfig | undefined> {
-    const own = `device:${device.id}`;
-    const versions = await this.#ctx.store.getConfigVersions([own, 'fleet', ...device.tags.map((t) => `tag:${t}`)]);
-    let chosen: { scope: string; version: number } | undefined = versions.find((r) => r.scope === own);
+    const current = await this.#currentVersions();
+    const pick = (scope: string) => { const version = current.get(scope); return version === undefined ? undefined : { scope, version }; };
+    let chosen = pick(`device:${device.id}`);
     if (chosen === undefined) {
-      for (const r of versions) if (r.scope.startsWith('tag:') && (chosen === undefined || r.version > chosen.version)) chosen = r;
+      for (const tag of device.tags) {
+        const c = pick(`tag:${tag}`);
+        if (c !== undefined && (chosen === undefined || c.version > chosen.version)) chosen = c;
+      }
     }
-    chosen ??= versions.find((r) => r.scope === 'fleet');
+    chosen ??= pick('fleet');
     if (chosen === undefined) return undefined;
     if (chosen.version === knownVersion) return { scope: chosen.scope, version: chosen.version, document: {} };
     const stored = await this.#document(chosen.version);

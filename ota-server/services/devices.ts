@@ -5,6 +5,7 @@ import { ServerError } from '../errors.js';
 import { StoreConflictError, type DeviceRecord } from '../store/types.js';
 import type { ConfigService } from './configs.js';
 import type { ServiceContext } from './context.js';
+import type { TokenService } from './tokens.js';
 
 export interface DeviceRegistration {
   id: string;
@@ -45,10 +46,24 @@ export function parseDeviceCsv(text: string): DeviceRegistration[] {
 export class DeviceService {
   readonly #ctx: ServiceContext;
   readonly #configs: ConfigService;
+  readonly #tokens: TokenService;
 
-  constructor(ctx: ServiceContext, configs: ConfigService) {
+  constructor(ctx: ServiceContext, configs: ConfigService, tokens: TokenService) {
     this.#ctx = ctx;
     this.#configs = configs;
+    this.#tokens = tokens;
+  }
+
+  async updateTags(id: string, tags: readonly string[]): Promise<DeviceRecord> {
+    if (!(await this.#ctx.store.updateDeviceTags(id, normaliseTags(tags)))) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
+    this.#tokens.forgetDevice(id);
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const deleted = await this.#ctx.store.deleteDevice(id);
+    this.#tokens.forgetDevice(id);
+    if (!deleted) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
   }
 
   /** All or nothing; ERR_DEVICE_EXISTS names the first id already registered (or repeated). */
@@ -77,7 +92,9 @@ export class DeviceService {
   /** New claim secret (a device whose flash was erased); its token and MQTT password stop working. */
   async resetClaim(id: string): Promise<string> {
     const claimSecret = generateSecret('claim');
-    if (!(await this.#ctx.store.resetClaim(id, hashSecret(claimSecret)))) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
+    const reset = await this.#ctx.store.resetClaim(id, hashSecret(claimSecret));
+    this.#tokens.forgetDevice(id);
+    if (!reset) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
     return claimSecret;
   }
 

@@ -18,15 +18,16 @@ export interface Services {
   statusWriter: StatusWriter;
 }
 
-export function createServices(ctx: ServiceContext, options: { statusFlushMs: number; liveCacheMs: number }): Services {
-  const configs = new ConfigService(ctx);
+export function createServices(ctx: ServiceContext, options: { statusFlushMs: number; cacheMs: number }): Services {
+  const configs = new ConfigService(ctx, { cacheMs: options.cacheMs });
   const firmware = new FirmwareService(ctx);
-  const rollouts = new RolloutService(ctx, firmware, { liveCacheMs: options.liveCacheMs });
+  const rollouts = new RolloutService(ctx, firmware, { cacheMs: options.cacheMs });
+  const tokens = new TokenService(ctx, { cacheMs: options.cacheMs });
   const statusWriter = new StatusWriter(ctx.store, options.statusFlushMs, (error) => ctx.log.error({ err: error }, 'status write failed'));
   return {
     ctx,
-    tokens: new TokenService(ctx),
-    devices: new DeviceService(ctx, configs),
+    tokens,
+    devices: new DeviceService(ctx, configs, tokens),
     configs,
     firmware,
     rollouts,

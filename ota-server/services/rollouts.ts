@@ -3,9 +3,9 @@
  * check-in does to a device's rollout state. The rules themselves are in domain/.
  *
  * Live rollouts (active or paused) are read on every check-in, so they are cached for
- * `liveCacheMs` (default 1 s). Changes made through this instance drop the cache at once; with
- * several instances on one PostgreSQL, another instance's pause reaches this one within that
- * time. Every state change is a compare-and-set in the store, so instances never undo each other.
+ * `cacheMs` (default 1 s, see ttl-cache.ts). Changes made through this instance drop the cache
+ * at once; with several instances on one PostgreSQL, another instance's pause reaches this one
+ * within that time. Every state change is a compare-and-set in the store, so instances never undo each other.
  */
 import { randomId } from '../auth/secrets.js';
 import type { CheckInRequest } from '../core.js';
@@ -17,6 +17,7 @@ import {
 } from '../store/types.js';
 import type { ServiceContext } from './context.js';
 import { imagePath, type FirmwareService } from './firmware.js';
+import { TtlCache } from './ttl-cache.js';
 
 export interface RolloutDefinition {
   firmwareSha256: string;
@@ -56,28 +57,27 @@ export type RolloutAction = 'advance' | 'pause' | 'resume' | 'abort';
 export class RolloutService {
   readonly #ctx: ServiceContext;
   readonly #firmware: FirmwareService;
-  readonly #liveCacheMs: number;
-  #live: { atMs: number; rollouts: Live[] } | undefined;
+  readonly #live: TtlCache<'live', Live[]>;
   /** Called after every state change of a rollout (metrics, logs). */
   onStateChange: (rollout: RolloutRecord, previous: RolloutState, why: string) => void = () => {};
 
-  constructor(ctx: ServiceContext, firmware: FirmwareService, options: { liveCacheMs?: number } = {}) {
+  constructor(ctx: ServiceContext, firmware: FirmwareService, options: { cacheMs?: number } = {}) {
     this.#ctx = ctx;
     this.#firmware = firmware;
-    this.#liveCacheMs = options.liveCacheMs ?? 1000;
+    this.#live = new TtlCache(options.cacheMs ?? 1000);
   }
 
   invalidate(): void {
-    this.#live = undefined;
+    this.#live.clear();
   }
 
   async #liveRollouts(): Promise<Live[]> {
-    const now = this.#ctx.now();
-    if (this.#live !== undefined && now - this.#live.atMs < this.#liveCacheMs && now >= this.#live.atMs) return this.#live.rollouts;
+    const cached = this.#live.get('live');
+    if (cached !== undefined) return cached;
     const rows = await this.#ctx.store.listRollouts({ states: ['active', 'paused'] });
     const rollouts: Live[] = [];
     for (const r of rows) rollouts.push({ ...r, firmware: await this.#firmware.get(r.firmwareSha256) });
-    this.#live = { atMs: now, rollouts };
+    this.#live.set('live', rollouts);
     return rollouts;
   }
 

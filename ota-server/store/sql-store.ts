@@ -451,6 +451,10 @@ export class SqlStore implements Store {
       .map((r) => ({ scope: String(r.scope), version: num(r.version) }));
   }
 
+  async listConfigVersions(): Promise<Array<{ scope: ConfigScope; version: number }>> {
+    return (await this.#db.all('SELECT scope, version FROM configs ORDER BY scope')).map((r) => ({ scope: String(r.scope), version: num(r.version) }));
+  }
+
   async getConfigVersion(version: number): Promise<ConfigHistoryEntry | undefined> {
     const r = await this.#db.get('SELECT * FROM config_versions WHERE version = ?', [version]);
     return r === undefined ? undefined : {

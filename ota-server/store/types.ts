@@ -234,6 +234,7 @@ export interface Store {
   getConfigs(scopes: readonly ConfigScope[]): Promise<ConfigRecord[]>;
   /** Scope and version only (the check-in path compares versions before it reads a document). */
   getConfigVersions(scopes: readonly ConfigScope[]): Promise<Array<{ scope: ConfigScope; version: number }>>;
+  listConfigVersions(): Promise<Array<{ scope: ConfigScope; version: number }>>;
   /** The document of one version, current or past (null for a deletion). */
   getConfigVersion(version: number): Promise<ConfigHistoryEntry | undefined>;
   listConfigs(): Promise<ConfigRecord[]>;

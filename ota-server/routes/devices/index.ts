@@ -48,14 +48,11 @@ const devices: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   });
 
   app.patch<{ Params: { id: string }; Body: { tags: string[] } }>('/devices/:id', { config: { access: { role: 'admin' } }, schema: S.patch }, async (request) => {
-    if (!(await services.ctx.store.updateDeviceTags(request.params.id, [...new Set(request.body.tags)].sort()))) {
-      throw new ServerError('ERR_NOT_FOUND', `device ${request.params.id}`);
-    }
-    return services.devices.get(request.params.id);
+    return services.devices.updateTags(request.params.id, request.body.tags);
   });
 
   app.delete<{ Params: { id: string } }>('/devices/:id', { config: { access: { role: 'admin' } }, schema: S.remove }, async (request, reply) => {
-    if (!(await services.ctx.store.deleteDevice(request.params.id))) throw new ServerError('ERR_NOT_FOUND', `device ${request.params.id}`);
+    await services.devices.remove(request.params.id);
     request.log.info({ deviceId: request.params.id }, 'device deleted');
     reply.code(204);
   });
