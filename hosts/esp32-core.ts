@@ -9,13 +9,3 @@
  * firmware/ with a single "../". Owned by the ESP32 host (issue #6).
  */
 export * from '../firmware/index.js';
-export { bootStateName, entryForSlot, readOtadata } from '../firmware/ota/otadata.js';
-export { crc32 } from '../firmware/ota/crc32.js';
-export { encode as encodeCbor } from '../firmware/codec/cbor.js';
-export { utf8Decode } from '../firmware/codec/utf8.js';
-export { HttpClient } from '../firmware/http/client.js';
-export { DeviceServerClient, type ServerEndpoint } from '../firmware/provisioning/server-client.js';
-export { ensureProvisioned, loadCredentials } from '../firmware/provisioning/provisioning.js';
-export { createUplink } from '../firmware/uplink/create.js';
-export { createHttpFirmwareSource } from '../firmware/ota/http-source.js';
-export { Updater } from '../firmware/ota/updater.js';

@@ -12,7 +12,7 @@
  *   5. createNode, runWakeCycle -> deep sleep.
  */
 import {
-  createHttpFirmwareSource, createNobleCrypto, createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encodeCbor,
+  createHttpFirmwareSource, createNobleCrypto, createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encode,
   ensureProvisioned, FirmwareError, HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycle, Updater,
   utf8Decode, validateNodeConfig,
   type KvPort, type LogPort, type OutboxStorePort, type PowerPort, type SensorPort, type ServerEndpoint, type TimerPort,
@@ -174,7 +174,7 @@ export async function runDevice(m: Moddable): Promise<void> {
         backoff.succeeded();
         if (answer.config !== undefined) {
           // The server's first config, kept where createNode looks for remote config.
-          kv.set(KV_CONFIG, encodeCbor(validateNodeConfig({ ...(answer.config as object), deviceId })));
+          kv.set(KV_CONFIG, encode(validateNodeConfig({ ...(answer.config as object), deviceId })));
         }
       } catch (error) {
         backoff.failed();
