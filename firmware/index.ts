@@ -33,14 +33,14 @@ export {
 } from './planner/planner.js';
 // Node (issue #2, CORE-XS): config, wiring, the wake cycle.
 export {
-  DEFAULT_NODE_CONFIG, DEVICE_ID, MAX_CHANNELS, POWER_SENSOR, validateNodeConfig,
+  DEFAULT_NODE_CONFIG, MAX_CHANNELS, POWER_SENSOR, validateNodeConfig,
   type BatteryPolicy, type ChannelConfig, type ChannelRuleSpec, type NodeConfig,
 } from './node/config.js';
 export {
   applyConfig, checkPorts, createNode, KV_CONFIG,
   type ChannelRuntime, type CreateNodeOptions, type FirmwareInfo, type Node, type NodePorts,
 } from './node/node.js';
-export { MIN_VALID_UTC_MS, runWakeCycle, type WakeOptions, type WakeResult } from './node/wake-cycle.js';
+export { runWakeCycle, type WakeOptions, type WakeResult } from './node/wake-cycle.js';
 export type { SampleEffect } from './node/sample.js';
 export type { WindowEffect } from './node/window.js';
 export type { NextWake } from './node/plan.js';
@@ -89,7 +89,7 @@ export {
 } from './http/range.js';
 export { DeviceServerClient, type ServerEndpoint, type TimedAnswer } from './provisioning/server-client.js';
 export { ensureProvisioned, forgetCredentials, KV_CLAIM, KV_CREDENTIALS, loadCredentials, type ProvisionOptions } from './provisioning/provisioning.js';
-export { UtcClock, type ClockFix } from './time/utc-clock.js';
+export { MIN_VALID_UTC_MS, UtcClock, type ClockFix } from './time/utc-clock.js';
 export { correctionFor, MIN_CORRECTION_MS, restampPack } from './time/restamp.js';
 export { Uplink, type UplinkCheckIn, type UplinkCounters, type UplinkLink, type UplinkOptions } from './uplink/uplink.js';
 export { createUplink, DEFAULT_OUTBOX_BYTES, type CreateUplinkOptions, type UplinkParts } from './uplink/create.js';

@@ -19,8 +19,11 @@ import { decodeBody, encodeBody, type MessageFormat } from './format.js';
 
 export type { CheckInAnswer, UpdateOutcome };
 
-/** Device ids appear in MQTT topics and URL paths: no '/', '+', '#', spaces or escapes. */
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/; // = DEVICE_ID of firmware/node/config.ts
+/**
+ * Device ids appear in MQTT topics and URL paths: no '/', '+', '#', spaces or escapes. The one
+ * rule for the server, the messages and the node config.
+ */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** Semantic-version-like: digits, letters, '.', '+', '-', '_'. */
 export const FIRMWARE_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$/;
 export const BOOT_STATES: readonly BootState[] = Object.freeze(['new', 'pending-verify', 'valid', 'invalid', 'aborted', 'undefined']);
