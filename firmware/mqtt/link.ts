@@ -86,9 +86,24 @@ export interface MqttLinkHandle extends MqttLink, Retainable {
   preferredBroker(): number;
 }
 
-type State = 'idle' | 'opening' | 'open' | 'reconnecting' | 'failed' | 'expired' | 'closed';
+type State = 'idle' | 'opening' | 'open' | 'reconnecting' | 'failed' | 'expired';
 
 const SNAPSHOT_VERSION = 1;
+
+/** A promise only ever rejected, raced against a wait to cut it short (deadline, close, loss). */
+interface Tripwire {
+  promise: Promise<never>;
+  reject(error: FirmwareError): void;
+}
+
+function tripwire(): Tripwire {
+  let reject!: (error: FirmwareError) => void;
+  const promise = new Promise<never>((_resolve, r) => {
+    reject = r;
+  });
+  promise.catch(() => undefined); // unobserved when nothing waits on it
+  return { promise, reject };
+}
 
 export function createMqttLink(options: MqttLinkOptions): MqttLinkHandle {
   return new Link(options);
@@ -111,7 +126,7 @@ class Link implements MqttLinkHandle {
   #deadlineTimer: TimerHandle | undefined;
   #sleepTimer: TimerHandle | undefined;
   /** Rejects with ERR_DEADLINE (or ERR_MQTT_CLOSED on close) to cut every wait of this window short. */
-  #abort: { promise: Promise<never>; reject(error: FirmwareError): void } | undefined;
+  #abort: Tripwire | undefined;
   #birth: Uint8Array = new Uint8Array(0);
   #birthDone: Promise<void> | undefined;
 
@@ -155,12 +170,7 @@ class Link implements MqttLinkHandle {
     this.#state = 'opening';
     this.#birth = context.status;
     this.#deadlineMs = context.deadlineMs;
-    let reject!: (error: FirmwareError) => void;
-    const promise = new Promise<never>((_resolve, r) => {
-      reject = r;
-    });
-    promise.catch(() => undefined);
-    this.#abort = { promise, reject };
+    this.#abort = tripwire();
     const left = this.#deadlineMs - this.#o.clock.monotonicMs();
     if (left <= 0) {
       this.#state = 'expired';
@@ -190,16 +200,8 @@ class Link implements MqttLinkHandle {
   }
 
   async close(): Promise<void> {
-    if (this.#state === 'closed' || this.#state === 'idle') {
-      this.#state = 'idle';
-      return;
-    }
-    const error = new FirmwareError('ERR_MQTT_CLOSED', 'link closed');
-    this.#stopWindow(error);
-    this.#state = 'idle';
-    this.#inflight.rejectAll(error);
-    const conn = this.#conn;
-    this.#conn = undefined;
+    if (this.#state === 'idle') return;
+    const conn = this.#endWindow(new FirmwareError('ERR_MQTT_CLOSED', 'link closed'), 'idle');
     if (conn !== undefined) await conn.close();
   }
 
@@ -253,11 +255,7 @@ class Link implements MqttLinkHandle {
     const abort = this.#abort!.promise;
     const address = await Promise.race([o.socket.resolve(broker.host), abort]);
     const left = this.#deadlineMs - o.clock.monotonicMs();
-    let lost!: (error: FirmwareError) => void;
-    const lostPromise = new Promise<never>((_resolve, reject) => {
-      lost = reject;
-    });
-    lostPromise.catch(() => undefined);
+    const lost = tripwire();
     let opening = true;
     const conn = new MqttConnection({
       socket: o.socket,
@@ -280,7 +278,7 @@ class Link implements MqttLinkHandle {
       ...(o.pingTimeoutMs === undefined ? {} : { pingTimeoutMs: o.pingTimeoutMs }),
       ...(o.maxPacketBytes === undefined ? {} : { maxPacketBytes: o.maxPacketBytes }),
       onMessage: (topic, payload) => this.onMessage?.(topic, payload),
-      onLost: (error) => (opening ? lost(error) : this.#onLost(conn, error)),
+      onLost: (error) => (opening ? lost.reject(error) : this.#onLost(conn, error)),
     });
     try {
       const sessionPresent = await Promise.race([conn.open(), abort]);
@@ -291,10 +289,10 @@ class Link implements MqttLinkHandle {
       // original packet id, in the original order [MQTT-4.6.0-1]; DUP marks the resends [MQTT-3.3.1-1].
       for (const message of this.#inflight.messages()) conn.sendPublish(message);
       if (o.subscribeDownlink === true && (!sessionPresent || o.cleanSession === true)) {
-        const codes = await Promise.race([conn.subscribe([{ filter: o.topics.down, qos: 1 }]), lostPromise, abort]);
+        const codes = await Promise.race([conn.subscribe([{ filter: o.topics.down, qos: 1 }]), lost.promise, abort]);
         if (codes[0] === 0x80) throw new FirmwareError('ERR_MQTT_SUBSCRIBE_REFUSED', o.topics.down);
       }
-      await Promise.race([this.#publishBirth(conn), lostPromise, abort]);
+      await Promise.race([this.#publishBirth(conn), lost.promise, abort]);
       opening = false;
       this.#log('info', 'mqtt.connected', { broker: index, sessionPresent });
     } catch (error) {
@@ -349,10 +347,7 @@ class Link implements MqttLinkHandle {
       }
     }
     if (this.#state !== 'reconnecting') return;
-    const error = new FirmwareError(cause.code, `link lost and not re-established: ${cause.message}`);
-    this.#stopWindow(error);
-    this.#state = 'failed';
-    this.#inflight.rejectAll(error);
+    this.#endWindow(new FirmwareError(cause.code, `link lost and not re-established: ${cause.message}`), 'failed');
     this.#retryDelayMs = this.#backoff.next();
   }
 
@@ -375,17 +370,22 @@ class Link implements MqttLinkHandle {
   /** The hard awake deadline: stop trying, fail what is outstanding, leave cleanly (no will). */
   #expire(): void {
     this.#deadlineTimer = undefined;
-    if (this.#state === 'idle' || this.#state === 'failed' || this.#state === 'closed' || this.#state === 'expired') return;
-    const error = new FirmwareError('ERR_DEADLINE', 'awake deadline passed');
+    if (this.#state === 'idle' || this.#state === 'failed' || this.#state === 'expired') return;
     this.#log('warn', 'mqtt.deadline', { inFlight: this.#inflight.size });
     const wasOpen = this.#state === 'open' || this.#state === 'reconnecting';
+    const conn = this.#endWindow(new FirmwareError('ERR_DEADLINE', 'awake deadline passed'), 'expired');
+    if (conn !== undefined) void conn.close();
+    if (wasOpen) this.#retryDelayMs = 0;
+  }
+
+  /** Ends the window in state `next`: every wait and every in-flight publish fails with `error`; returns the connection to close. */
+  #endWindow(error: FirmwareError, next: State): MqttConnection | undefined {
     this.#stopWindow(error);
-    this.#state = 'expired';
+    this.#state = next;
     this.#inflight.rejectAll(error);
     const conn = this.#conn;
     this.#conn = undefined;
-    if (conn !== undefined) void conn.close();
-    if (wasOpen) this.#retryDelayMs = 0;
+    return conn;
   }
 
   #stopWindow(error: FirmwareError): void {
