@@ -3,18 +3,18 @@
  * counter (emit one value per `every` pushes). State: [counter, ...values], oldest first.
  */
 import { MAX_FILTER_EVERY, MAX_FILTER_WINDOW } from './filter.js';
-import { aObject, aState, aStateCounter, optionalNumber, requiredNumber, type SpecObject } from '../validate.js';
+import { aObject, aState, aStateCounter, optionalNumber, requiredNumber } from '../validate.js';
 
 export interface WindowParams {
   readonly window: number;
   readonly every: number;
 }
 
-export function parseWindowParams(raw: unknown, path: string): WindowParams & { obj: SpecObject } {
+export function parseWindowParams(raw: unknown, path: string): WindowParams {
   const obj = aObject(raw, path, ['type', 'window', 'every']);
   const window = requiredNumber(obj, 'window', path, { integer: true, min: 1, max: MAX_FILTER_WINDOW });
   const every = optionalNumber(obj, 'every', path, { integer: true, min: 1, max: MAX_FILTER_EVERY }) ?? 1;
-  return { window, every, obj };
+  return { window, every };
 }
 
 export class SampleWindow {
