@@ -10,7 +10,7 @@
 import { FirmwareError } from '../errors.js';
 
 /** Channel and rule names: SenML name characters (RFC 8428 4.5.1), at most 32. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:._/_-]{0,31}$/;
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:._/-]{0,31}$/;
 
 export type SpecObject = Readonly<Record<string, unknown>>;
 
