@@ -79,6 +79,12 @@ export interface Node {
   readonly windowBudgetMs: number;
   /** Where the config came from at wiring. */
   readonly configSource: 'build' | 'kv';
+  /**
+   * Set by a cycle that ended with `stayAwake` (an update pending verification): the next cycle
+   * on this node continues the same boot, so it does not call `update.onBoot` again (that would
+   * restart the health clock). `sensorsRead`: a sensor delivered a value earlier in this boot.
+   */
+  awake?: { sensorsRead: boolean } | undefined;
 }
 
 /** kv key of the remote config document (CBOR of a NodeConfig). */
@@ -98,7 +104,7 @@ const SHAPES: Readonly<Record<string, PortShape>> = Object.freeze({
   uplink: { enqueue: 'function', backlog: 'function', nextAttemptAtMs: 'function', openWindow: 'function', snapshot: 'function', restore: 'function' },
   update: {
     onBoot: 'function', recordHealth: 'function', handleOffer: 'function', pendingOutcome: 'function',
-    acknowledgeOutcome: 'function', wantsWindow: 'function', snapshot: 'function', restore: 'function',
+    acknowledgeOutcome: 'function', wantsWindow: 'function', isPendingVerify: 'function', snapshot: 'function', restore: 'function',
   },
 });
 

@@ -9,10 +9,17 @@ import type { CycleState, PlannedWork } from './state.js';
 import { CHECK_IN_RETRY_MS } from './window.js';
 import type { WindowReason } from './steps.js';
 
+/**
+ * Longest wait between cycles while an image is pending verification (no deep sleep then): short
+ * against the updater's health timeout (120 s by default), so a failed check-in is retried a few
+ * times before the image gives up.
+ */
+export const PENDING_VERIFY_POLL_MS = 10_000;
+
 export interface NextWake {
   readonly atMs: number;
   readonly sleepMs: number;
-  readonly reasons: readonly (PlanReason | 'clock-unset')[];
+  readonly reasons: readonly (PlanReason | 'clock-unset' | 'pending-verify')[];
   /** What that wake will do (earliest due first). */
   readonly tasks: readonly PlannedTask[];
   /** Radio reasons already known for that wake (heartbeat, check-in, retry, report). */
@@ -75,4 +82,14 @@ export function clockUnsetWake(node: Node, nowMs: number): { next: NextWake; wor
     next: { atMs: nowMs + sleepMs, sleepMs, reasons: ['clock-unset'], tasks: [], radio: ['check-in'], stretched: false },
     work: { atMs: nowMs + sleepMs, sample: [], checkIn: true },
   };
+}
+
+/**
+ * The wait of a cycle that must stay awake (an image pending verification): at most
+ * PENDING_VERIFY_POLL_MS, with the window's update and check-in. The plan that was saved
+ * for the regular schedule stays as it is; this is an extra, early wake.
+ */
+export function pendingVerifyWake(planned: NextWake, nowMs: number): NextWake {
+  const sleepMs = Math.min(PENDING_VERIFY_POLL_MS, planned.sleepMs);
+  return { atMs: nowMs + sleepMs, sleepMs, reasons: ['pending-verify'], tasks: [], radio: ['update', 'check-in'], stretched: false };
 }

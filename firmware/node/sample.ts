@@ -5,7 +5,8 @@
  *
  * A channel is due when the previous cycle planned it for this wake (the planner batches work
  * a little early, within alignWindowMs), when it was never sampled, when its period has
- * elapsed, or when its heartbeat is overdue (a heartbeat report needs a fresh value).
+ * elapsed, or when its heartbeat is overdue (a heartbeat report needs a fresh value); and every
+ * channel while an update pending verification still lacks its "sensors read" evidence.
  */
 import type { SensorPort, SensorSample } from '../ports/sensors.js';
 import type { Reading } from '../sampling/channel.js';
@@ -42,7 +43,8 @@ function rawOf(ch: ChannelRuntime, sample: SensorSample | undefined): number | u
   }
 }
 
-function isDue(node: Node, state: CycleState, i: number, nowMs: number, plannedNow: boolean): boolean {
+function isDue(node: Node, state: CycleState, i: number, nowMs: number, plannedNow: boolean, all: boolean): boolean {
+  if (all) return true;
   const ch = node.channels[i]!;
   if (plannedNow && state.planned!.sample.indexOf(ch.config.name) >= 0) return true;
   const last = state.lastSampleMs.get(ch.config.name);
@@ -52,7 +54,11 @@ function isDue(node: Node, state: CycleState, i: number, nowMs: number, plannedN
   return heartbeat !== undefined && heartbeat <= nowMs;
 }
 
-export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): SampleResult {
+/**
+ * `all`: sample every channel whatever its schedule (an image pending verification needs
+ * "sensors read" as health evidence within its one boot, before its health timeout).
+ */
+export function sampleAndDecide(node: Node, state: CycleState, nowMs: number, all = false): SampleResult {
   const { power, log } = node.ports;
   // The previous plan counts only if we did not wake before its time (e.g. by a pin).
   const plannedNow = state.planned !== undefined && nowMs >= state.planned.atMs - node.config.alignWindowMs;
@@ -67,7 +73,7 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number): S
   for (let i = 0; i < node.channels.length; i++) {
     const ch = node.channels[i]!;
     values.push(undefined);
-    if (isDue(node, state, i, nowMs, plannedNow)) {
+    if (isDue(node, state, i, nowMs, plannedNow, all)) {
       let raw: number | undefined;
       let error: SampleEffect['error'];
       if (ch.sensor === undefined) {

@@ -91,6 +91,13 @@ export interface UpdateStep extends Retainable {
   /** Outcome to report until acknowledged. */
   pendingOutcome(): UpdateOutcome | undefined;
   acknowledgeOutcome(): void;
-  /** True while a download is in progress and the next wake should continue it. */
+  /** True while a download is in progress and the next wake should continue it, or while pending verify. */
   wantsWindow(): boolean;
+  /**
+   * True while the running image awaits its health-gated commit (ESP-IDF PENDING_VERIFY). The
+   * bootloader gives such an image exactly one boot: any reset, a deep-sleep wake included, rolls
+   * it back. While this is true the wake cycle checks in every cycle and never deep-sleeps
+   * (WakeResult.stayAwake), until the step commits or rolls back (its health timeout).
+   */
+  isPendingVerify(): boolean;
 }

@@ -11,16 +11,24 @@
  *   8. update    check-in answer: config, firmware offer, health           window.ts (issue #4)
  *   9. plan      next wake; save the retained record; deep sleep           plan.ts, state.ts
  *
+ * Health-gated first boot (docs/ota.md): ESP-IDF's bootloader gives a new image exactly one boot
+ * to confirm itself, and a deep-sleep wake is a reset. So while `update.isPendingVerify()` holds,
+ * the window checks in every cycle, every channel is sampled until one delivers, and the cycle
+ * does not deep-sleep: it returns `stayAwake` with a short `next.sleepMs`, and the host waits
+ * (light sleep or idle, never deep sleep) and runs the next cycle on the same node
+ * (`runWakeCycles` does exactly that), until the update step commits or rolls back.
+ *
  * Each step takes the cycle's state and its inputs and returns its effects; runWakeCycle only
  * strings them together and collects the effects into the WakeResult, which says what happened
  * and why (the simulator prints it, tests assert on it).
  */
+import { FirmwareError } from '../errors.js';
 import type { ResetReason, WakeCause } from '../ports/power.js';
 import type { AlarmEvent } from '../rules/threshold.js';
 import type { Reading } from '../sampling/channel.js';
 import { encodeReport } from './encode.js';
 import type { Node } from './node.js';
-import { clockUnsetWake, planNextWake, type NextWake } from './plan.js';
+import { clockUnsetWake, pendingVerifyWake, planNextWake, type NextWake } from './plan.js';
 import { sampleAndDecide, type SampleEffect } from './sample.js';
 import { encodeCycleState, persistAlarms, restoreCycleState, type ColdReason, type CycleState } from './state.js';
 import type { Report } from './steps.js';
@@ -50,6 +58,14 @@ export interface WakeResult {
   readonly window: WindowEffect;
   readonly next: NextWake;
   readonly retainedBytes: number;
+  /**
+   * The running image is pending verification (UpdateStep.isPendingVerify): the host MUST NOT
+   * deep-sleep (a deep-sleep wake is a reset, and the bootloader would roll the image back).
+   * It waits `next.sleepMs` (short, PENDING_VERIFY_POLL_MS at most) in light sleep or idle, with
+   * the JavaScript heap kept, and runs the next cycle on the same node object. runWakeCycle did
+   * not call power.deepSleep. Absent otherwise.
+   */
+  readonly stayAwake?: true;
 }
 
 export interface WakeOptions {
@@ -67,18 +83,23 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   const wakeCause = power.wakeCause();
   const state: CycleState = restoreCycleState(node, nowMs);
   if (state.coldReason !== undefined) log.log('info', 'COLD_START', { reason: state.coldReason, resetReason });
-  if (update !== undefined) {
+  // After a cycle that stayed awake this is the same boot: onBoot would restart the health clock.
+  const continued = node.awake;
+  node.awake = undefined;
+  if (update !== undefined && continued === undefined) {
     try {
       update.onBoot({ nowMs });
     } catch (error) {
       log.log('error', 'UPDATE_FAILED', { step: 'onBoot', error: (error as Error).message });
     }
   }
+  const pendingVerify = update !== undefined && update.isPendingVerify();
   const clockSet = nowMs >= MIN_VALID_UTC_MS;
   if (!clockSet) log.log('warn', 'CLOCK_UNSET', { wallMs: nowMs });
 
   // 2-3. Sample the due sensors and run each channel's pipeline: what is worth reporting.
-  const decided = clockSet ? sampleAndDecide(node, state, nowMs) : { sampled: [], readings: [], values: [], sensorsRead: false };
+  const sampleAll = pendingVerify && continued?.sensorsRead !== true;
+  const decided = clockSet ? sampleAndDecide(node, state, nowMs, sampleAll) : { sampled: [], readings: [], values: [], sensorsRead: false };
 
   // 4. Local rules on the filtered values: alarm raise and clear events.
   const alarms: AlarmEvent[] = [];
@@ -107,14 +128,19 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   // 7-8. Radio window when something is due; the check-in answer goes to config and update.
   const plannedCheckIn = state.planned?.checkIn === true && nowMs >= state.planned.atMs - node.config.alignWindowMs;
   const checkInDue = !clockSet || nowMs >= state.checkInDueMs || plannedCheckIn;
-  const reasons = windowReasons(node, decided.readings, alarms, checkInDue, nowMs);
-  const window = await radioWindow(node, state, { reasons, checkInDue, nowMs, batteryVolts, sensorsRead: decided.sensorsRead });
+  const reasons = windowReasons(node, decided.readings, alarms, checkInDue || pendingVerify, nowMs, pendingVerify);
+  const window = await radioWindow(node, state, { reasons, checkInDue, pendingVerify, nowMs, batteryVolts, sensorsRead: decided.sensorsRead });
 
   // 9. Plan the next wake, save what must survive, sleep.
   // The check-in may have set the clock (the uplink's UtcClock): then plan as usual.
-  const { next, work } = clockSet || clock.wallMs() >= MIN_VALID_UTC_MS
+  const planned = clockSet || clock.wallMs() >= MIN_VALID_UTC_MS
     ? planNextWake(node, state, Math.max(nowMs, clock.wallMs()), batteryVolts)
     : clockUnsetWake(node, nowMs);
+  const work = planned.work;
+  // Still pending after the window (neither committed nor rolled back): no deep sleep.
+  const stayAwake = update !== undefined && update.isPendingVerify();
+  const next = stayAwake ? pendingVerifyWake(planned.next, Math.max(nowMs, clock.wallMs())) : planned.next;
+  if (stayAwake) node.awake = { sensorsRead: continued?.sensorsRead === true || decided.sensorsRead };
   const record = encodeCycleState(node, state, work);
   try {
     retained.save(record);
@@ -128,6 +154,26 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
     cycle: state.cycle, nowMs, boot, sampled: decided.sampled, readings: decided.readings, alarms, window, next, retainedBytes: record.length,
   };
   if (report !== undefined) result.report = report;
-  if (options.sleep !== false) power.deepSleep(next.sleepMs, [{ kind: 'timer', ms: next.sleepMs }]);
+  if (stayAwake) result.stayAwake = true;
+  else if (options.sleep !== false) power.deepSleep(next.sleepMs, [{ kind: 'timer', ms: next.sleepMs }]);
+  return result;
+}
+
+/**
+ * Runs wake cycles on one node until one ends in deep sleep: while a cycle returns `stayAwake`
+ * (an image pending verification), waits its `next.sleepMs` with `idle` (the host's light sleep
+ * or a timer; never a deep sleep) and runs the next. Returns the last cycle's result. The
+ * default `idle` uses the node's TimerPort; without one, `idle` must be given.
+ */
+export async function runWakeCycles(node: Node, options: WakeOptions & { idle?: (ms: number) => Promise<void> } = {}): Promise<WakeResult> {
+  const timer = node.ports.timer;
+  const idle = options.idle ?? (timer === undefined ? undefined : (ms: number) => new Promise<void>((resolve) => { timer.set(resolve, ms); }));
+  const cycleOptions: WakeOptions = options.sleep === undefined ? {} : { sleep: options.sleep };
+  let result = await runWakeCycle(node, cycleOptions);
+  while (result.stayAwake === true) {
+    if (idle === undefined) throw new FirmwareError('ERR_PORT_MISSING', 'runWakeCycles: staying awake needs a timer port or an idle function', { port: 'timer' });
+    await idle(result.next.sleepMs);
+    result = await runWakeCycle(node, cycleOptions);
+  }
   return result;
 }

@@ -6,7 +6,8 @@
  * Reasons: alarm (an alarm event this cycle: always now, even during a retry backoff), report
  * (a reading that mattered or a closed aggregate window), heartbeat (a reading forced by time
  * alone), check-in (period elapsed), backlog (outbox above its high-water mark), retry (records
- * waiting and the backoff has passed), update (a download to continue).
+ * waiting and the backoff has passed), update (a download to continue, or an image pending
+ * verification: then the window checks in every cycle, see wake-cycle.ts).
  */
 import { encode } from '../codec/cbor.js';
 import type { AlarmEvent } from '../rules/threshold.js';
@@ -33,7 +34,7 @@ export interface WindowEffect {
   readonly config?: { adopted: number } | { refused: string };
 }
 
-export function windowReasons(node: Node, readings: readonly Reading[], alarms: readonly AlarmEvent[], checkInDue: boolean, nowMs: number): WindowReason[] {
+export function windowReasons(node: Node, readings: readonly Reading[], alarms: readonly AlarmEvent[], checkInDue: boolean, nowMs: number, pendingVerify = false): WindowReason[] {
   const reasons: WindowReason[] = [];
   if (alarms.length > 0) reasons.push('alarm');
   let report = false;
@@ -52,7 +53,7 @@ export function windowReasons(node: Node, readings: readonly Reading[], alarms: 
     const retryAt = uplink.nextAttemptAtMs();
     if (backlog.records > 0 && reasons.length === 0 && (retryAt === undefined || retryAt <= nowMs)) reasons.push('retry');
   }
-  if (update?.wantsWindow() === true) reasons.push('update');
+  if (pendingVerify || update?.wantsWindow() === true) reasons.push('update');
   return reasons;
 }
 
@@ -88,7 +89,14 @@ function adoptConfig(node: Node, raw: unknown): WindowEffect['config'] {
 
 export interface WindowInput {
   readonly reasons: readonly WindowReason[];
+  /** The check-in period has elapsed (or the clock is unset, or it was planned). */
   readonly checkInDue: boolean;
+  /**
+   * The running image awaits its health-gated commit: check in whatever the period, and ignore
+   * the uplink's retry backoff (it may date from the previous image), since the image has this
+   * one boot to show a check-in answered.
+   */
+  readonly pendingVerify?: boolean;
   readonly nowMs: number;
   readonly batteryVolts: number;
   readonly sensorsRead: boolean;
@@ -97,6 +105,8 @@ export interface WindowInput {
 export async function radioWindow(node: Node, state: CycleState, input: WindowInput): Promise<WindowEffect> {
   const { uplink, update, clock, log } = node.ports;
   const { reasons, checkInDue, nowMs } = input;
+  const pendingVerify = input.pendingVerify === true;
+  const checkIn = checkInDue || pendingVerify;
   let effect: WindowEffect = { reasons, opened: false };
   if (reasons.length === 0) {
     update?.recordHealth({ sensorsRead: input.sensorsRead, brokerReached: false, checkInAnswered: false, nowMs });
@@ -109,7 +119,7 @@ export async function radioWindow(node: Node, state: CycleState, input: WindowIn
     return { reasons, opened: false, skipped: 'no-uplink' };
   }
   const retryAt = uplink.nextAttemptAtMs();
-  if (retryAt !== undefined && retryAt > nowMs && reasons.indexOf('alarm') < 0) {
+  if (retryAt !== undefined && retryAt > nowMs && reasons.indexOf('alarm') < 0 && !pendingVerify) {
     if (checkInDue) state.checkInDueMs = retryAt;
     update?.recordHealth({ sensorsRead: input.sensorsRead, brokerReached: false, checkInAnswered: false, nowMs });
     return { reasons, opened: false, skipped: 'backoff', retryAtMs: retryAt };
@@ -118,7 +128,7 @@ export async function radioWindow(node: Node, state: CycleState, input: WindowIn
   const status = deviceStatus(node, input.batteryVolts);
   let outcome: WindowOutcome | undefined;
   try {
-    outcome = await uplink.openWindow({ nowMs, deadlineMs, reasons, status, checkIn: checkInDue });
+    outcome = await uplink.openWindow({ nowMs, deadlineMs, reasons, status, checkIn });
     effect = { reasons, opened: true, outcome };
   } catch (error) {
     log.log('error', 'WINDOW_FAILED', { error: (error as Error).message });

@@ -187,6 +187,7 @@ describe('runWakeCycle: uplink and update steps', () => {
       pendingOutcome: () => outcome,
       acknowledgeOutcome: () => { calls.push('ack'); outcome = undefined; },
       wantsWindow: () => false,
+      isPendingVerify: () => false,
       snapshot: () => Uint8Array.of(9),
       restore: (b) => { calls.push(`restore:${b[0]}`); },
     };
@@ -297,7 +298,7 @@ describe('runWakeCycle: a failing step does not stop the cycle', () => {
     const update: UpdateStep = {
       onBoot: () => { throw new Error('otadata unreadable'); },
       recordHealth: () => undefined, handleOffer: async () => undefined, pendingOutcome: () => undefined,
-      acknowledgeOutcome: () => undefined, wantsWindow: () => false, snapshot: () => new Uint8Array(0), restore: () => undefined,
+      acknowledgeOutcome: () => undefined, wantsWindow: () => false, isPendingVerify: () => false, snapshot: () => new Uint8Array(0), restore: () => undefined,
     };
     const fx = makeFixture({ uplink, update });
     const [r, next] = await fx.run(2);
