@@ -6,8 +6,8 @@
  *
  * Spec: `{ type: 'heartbeat', maxSilenceMs: number > 0 }`.
  */
-import { elapsedAtLeast, type ReportPolicy } from './policy.js';
-import { aObject, aState, requiredNumber } from '../validate.js';
+import { IntervalPolicy } from './interval.js';
+import { aObject, requiredNumber } from '../validate.js';
 
 export interface HeartbeatSpec {
   readonly type: 'heartbeat';
@@ -19,32 +19,13 @@ export function parseHeartbeatSpec(raw: unknown, path = 'report'): HeartbeatSpec
   return { type: 'heartbeat', maxSilenceMs: requiredNumber(obj, 'maxSilenceMs', path, { above: 0 }) };
 }
 
-export class HeartbeatPolicy implements ReportPolicy {
+export class HeartbeatPolicy extends IntervalPolicy {
   readonly type = 'heartbeat';
   readonly maxSilenceMs: number;
-  #lastMs: number | undefined;
 
   constructor(spec: HeartbeatSpec, path = 'report') {
-    this.maxSilenceMs = parseHeartbeatSpec(spec, path).maxSilenceMs;
-  }
-
-  decide(_value: number, nowMs: number): boolean {
-    return this.#lastMs === undefined || elapsedAtLeast(nowMs, this.#lastMs, this.maxSilenceMs);
-  }
-
-  reported(_value: number, nowMs: number): void {
-    this.#lastMs = nowMs;
-  }
-
-  nextDueMs(): number | undefined {
-    return this.#lastMs === undefined ? undefined : this.#lastMs + this.maxSilenceMs;
-  }
-
-  snapshot(): number[] {
-    return this.#lastMs === undefined ? [] : [this.#lastMs];
-  }
-
-  restore(state: readonly unknown[]): void {
-    this.#lastMs = aState(state, 'heartbeat policy', 0, 1)[0];
+    const { maxSilenceMs } = parseHeartbeatSpec(spec, path);
+    super(maxSilenceMs);
+    this.maxSilenceMs = maxSilenceMs;
   }
 }

@@ -5,8 +5,8 @@
  *
  * Spec: `{ type: 'throttle', minIntervalMs: number >= 0 }`.
  */
-import { elapsedAtLeast, type ReportPolicy } from './policy.js';
-import { aObject, aState, requiredNumber } from '../validate.js';
+import { IntervalPolicy } from './interval.js';
+import { aObject, requiredNumber } from '../validate.js';
 
 export interface ThrottleSpec {
   readonly type: 'throttle';
@@ -18,32 +18,13 @@ export function parseThrottleSpec(raw: unknown, path = 'report'): ThrottleSpec {
   return { type: 'throttle', minIntervalMs: requiredNumber(obj, 'minIntervalMs', path, { min: 0 }) };
 }
 
-export class ThrottlePolicy implements ReportPolicy {
+export class ThrottlePolicy extends IntervalPolicy {
   readonly type = 'throttle';
   readonly minIntervalMs: number;
-  #lastMs: number | undefined;
 
   constructor(spec: ThrottleSpec, path = 'report') {
-    this.minIntervalMs = parseThrottleSpec(spec, path).minIntervalMs;
-  }
-
-  decide(_value: number, nowMs: number): boolean {
-    return this.#lastMs === undefined || elapsedAtLeast(nowMs, this.#lastMs, this.minIntervalMs);
-  }
-
-  reported(_value: number, nowMs: number): void {
-    this.#lastMs = nowMs;
-  }
-
-  nextDueMs(): number | undefined {
-    return this.#lastMs === undefined ? undefined : this.#lastMs + this.minIntervalMs;
-  }
-
-  snapshot(): number[] {
-    return this.#lastMs === undefined ? [] : [this.#lastMs];
-  }
-
-  restore(state: readonly unknown[]): void {
-    this.#lastMs = aState(state, 'throttle policy', 0, 1)[0];
+    const { minIntervalMs } = parseThrottleSpec(spec, path);
+    super(minIntervalMs);
+    this.minIntervalMs = minIntervalMs;
   }
 }
