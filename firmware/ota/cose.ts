@@ -7,6 +7,7 @@
  *
  * The private key never enters this module: signing takes a callback, so tools keep the key.
  */
+import { equalBytes } from '../codec/bytes.js';
 import { decode, encode, Tagged } from '../codec/cbor.js';
 import { FirmwareError } from '../errors.js';
 import type { CryptoPort } from '../ports/crypto.js';
@@ -138,13 +139,6 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   return { protectedBytes, alg, kid, payload, signature };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
 /**
  * Verifies a parsed COSE_Sign1 against trusted Ed25519 public keys. With a kid, only the key
  * whose kid matches is tried, so a device pays for exactly one verification; without one, each
@@ -154,7 +148,7 @@ export function verifyCoseSign1(message: CoseSign1, trustedKeys: readonly Uint8A
   const toBeSigned = sigStructure(message.protectedBytes, message.payload);
   for (const key of trustedKeys) {
     if (key.length !== ED25519_PUBLIC_KEY_LENGTH) continue;
-    if (message.kid !== undefined && !sameBytes(keyId(key, crypto), message.kid)) continue;
+    if (message.kid !== undefined && !equalBytes(keyId(key, crypto), message.kid)) continue;
     if (crypto.verifyEd25519(message.signature, toBeSigned, key)) return key;
   }
   return undefined;

@@ -125,9 +125,3 @@ export function readRefused(kv: KvPort): Refused | undefined {
 export function writeRefused(kv: KvPort, r: Refused): void {
   kv.set(KV.refused, encode(new Map<number, unknown>([[1, r.digest], [2, r.reason]])));
 }
-
-export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

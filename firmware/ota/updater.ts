@@ -34,11 +34,12 @@ import type { KvPort } from '../ports/kv.js';
 import type { LogPort } from '../ports/log.js';
 import type { PowerPort } from '../ports/power.js';
 import { encode, decode } from '../codec/cbor.js';
+import { equalBytes } from '../codec/bytes.js';
 import { cborMap } from './cose.js';
 import { manifestDigest, parseSignedManifest, verifySignedManifest, type FirmwareManifest } from './manifest.js';
 import type { FirmwareRead, FirmwareSource } from './source.js';
 import {
-  KV, readOutcome, readProgress, readRefused, readSecurityVersion, readTrial, sameBytes, writeOutcome, writeProgress,
+  KV, readOutcome, readProgress, readRefused, readSecurityVersion, readTrial, writeOutcome, writeProgress,
   writeRefused, writeSecurityVersion, writeTrial, type Progress, type Trial,
 } from './state.js';
 
@@ -240,10 +241,11 @@ export class Updater implements UpdateStep {
     if (readTrial(kv) !== undefined) return; // an activation is on its way (restart pending)
     const bytes = offer.manifest;
     const digest = manifestDigest(bytes, crypto);
-    if (sameBytes(readRefused(kv)?.digest, digest)) return; // refused before: no second verify
+    const refused = readRefused(kv);
+    if (refused !== undefined && equalBytes(refused.digest, digest)) return; // refused before: no second verify
     let progress = readProgress(kv);
     let manifest: FirmwareManifest;
-    if (progress !== undefined && sameBytes(progress.digest, digest)) {
+    if (progress !== undefined && equalBytes(progress.digest, digest)) {
       // Verified when the download began (the progress record holds its digest).
       manifest = parseSignedManifest(bytes).manifest;
     } else {
@@ -285,7 +287,7 @@ export class Updater implements UpdateStep {
       this.#refuse(digest, manifest.version, result.code, result.detail);
       return;
     }
-    if (!sameBytes(this.#hashSlot(manifest.size), manifest.sha256)) {
+    if (!equalBytes(this.#hashSlot(manifest.size), manifest.sha256)) {
       kv.delete(KV.progress);
       this.#refuse(digest, manifest.version, 'ERR_OTA_HASH', 'slot read back differs from the manifest');
       return;
