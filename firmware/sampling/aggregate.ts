@@ -13,7 +13,7 @@
  *
  * Spec: `{ periodMs: number >= 1000, stats?: ['min', 'max', 'mean', 'count'] }`.
  */
-import { aObject, anArray, aOneOf, aState, configError, requiredNumber, stateError } from './validate.js';
+import { aObject, anArray, aOneOf, aState, configError, requiredNumber, stateError, type RestorePhase } from './validate.js';
 
 export type AggregateStat = 'min' | 'max' | 'mean' | 'count';
 export const AGGREGATE_STATS: readonly AggregateStat[] = Object.freeze(['min', 'max', 'mean', 'count'] as const);
@@ -118,17 +118,20 @@ export class WindowAggregate {
     return this.#startMs === undefined ? [] : [this.#startMs, this.#count, this.#sum, this.#min, this.#max];
   }
 
-  restore(state: readonly unknown[]): void {
-    const s = aState(state, 'aggregate', 0, 5);
+  restore(state: readonly unknown[], phase?: RestorePhase): void {
+    const s = phase === 'apply' ? (state as readonly number[]) : aState(state, 'aggregate', 0, 5);
     if (s.length === 0) {
-      this.#startMs = undefined;
+      if (phase !== 'check') this.#startMs = undefined;
       return;
     }
-    if (s.length !== 5) throw stateError('aggregate: expected 0 or 5 numbers');
-    const [startMs, count, sum, min, max] = s as [number, number, number, number, number];
-    if (windowStart(startMs, this.periodMs) !== startMs) throw stateError('aggregate: window start not on the period');
-    if (!Number.isInteger(count) || count < 1) throw stateError('aggregate: count must be a positive integer');
-    if (min > max) throw stateError('aggregate: min above max');
+    const startMs = s[0]!, count = s[1]!, sum = s[2]!, min = s[3]!, max = s[4]!;
+    if (phase !== 'apply') {
+      if (s.length !== 5) throw stateError('aggregate: expected 0 or 5 numbers');
+      if (windowStart(startMs, this.periodMs) !== startMs) throw stateError('aggregate: window start not on the period');
+      if (!Number.isInteger(count) || count < 1) throw stateError('aggregate: count must be a positive integer');
+      if (min > max) throw stateError('aggregate: min above max');
+      if (phase === 'check') return;
+    }
     this.#startMs = startMs;
     this.#count = count;
     this.#sum = sum;

@@ -110,9 +110,10 @@ export class Channel {
   /** Runs one raw sample through the chain. */
   push(raw: number, nowMs: number): ChannelStep {
     let value: number | undefined = raw;
-    for (const filter of this.#filters) {
+    const list = this.#filters;
+    for (let i = 0; i < list.length; i++) {
       if (!Number.isFinite(value)) break;
-      value = filter.push(value, nowMs);
+      value = list[i]!.push(value, nowMs);
       if (value === undefined) break;
     }
     if (value === undefined || !Number.isFinite(value)) return { value: undefined, readings: [] };
@@ -162,13 +163,16 @@ export class Channel {
   /** The whole chain's state as plain arrays (for embedding into a larger record). */
   state(): unknown[] {
     const tail = this.#aggregate !== undefined ? this.#aggregate.snapshot() : [this.#lastReportMs ?? null, this.#policy!.snapshot()];
-    return [CHANNEL_STATE_FORMAT, this.#fingerprint, this.#filters.map((f) => f.snapshot()), tail];
+    const list = this.#filters;
+    const filters: number[][] = [];
+    for (let i = 0; i < list.length; i++) filters.push(list[i]!.snapshot());
+    return [CHANNEL_STATE_FORMAT, this.#fingerprint, filters, tail];
   }
 
   /** Restores from state(); validates everything first and changes nothing on error. */
   restoreState(state: unknown): void {
     if (!Array.isArray(state) || state.length !== 4) throw stateError(`channel ${this.name}: expected [format, fingerprint, filters, tail]`);
-    const [format, fingerprint, filters, tail] = state as [unknown, unknown, unknown, unknown];
+    const format: unknown = state[0], fingerprint: unknown = state[1], filters: unknown = state[2], tail: unknown = state[3];
     if (format !== CHANNEL_STATE_FORMAT) throw stateError(`channel ${this.name}: unknown state format ${String(format)}`);
     if (fingerprint !== this.#fingerprint) throw stateError(`channel ${this.name}: state saved under another configuration`);
     if (!Array.isArray(filters) || filters.length !== this.#filters.length) throw stateError(`channel ${this.name}: filter count`);
@@ -180,24 +184,17 @@ export class Channel {
       if (last !== null && (typeof last !== 'number' || !Number.isFinite(last))) throw stateError(`channel ${this.name}: lastReportMs`);
       lastReportMs = last === null ? undefined : last;
     }
-    // All or nothing: keep the current state to roll back if a later part refuses its state.
-    const before = this.state();
-    try {
-      this.#filters.forEach((f, i) => f.restore(filters[i] as readonly number[]));
-      if (this.#aggregate !== undefined) this.#aggregate.restore(tail);
-      else this.#policy!.restore(tail[1] as PolicyState);
-    } catch (error) {
-      this.#rollback(before);
-      throw error;
-    }
+    // All or nothing without a rollback copy: every part checks its state before any is set
+    // (each part's restore validates before it assigns, so the second pass cannot fail).
+    const list = this.#filters;
+    const agg = this.#aggregate;
+    for (let i = 0; i < list.length; i++) list[i]!.restore(filters[i] as readonly number[], 'check');
+    if (agg !== undefined) agg.restore(tail, 'check');
+    else this.#policy!.restore(tail[1] as PolicyState, 'check');
+    for (let i = 0; i < list.length; i++) list[i]!.restore(filters[i] as readonly number[], 'apply');
+    if (agg !== undefined) agg.restore(tail, 'apply');
+    else this.#policy!.restore(tail[1] as PolicyState, 'apply');
     this.#lastReportMs = lastReportMs;
-  }
-
-  #rollback(before: unknown[]): void {
-    const [, , filters, tail] = before as [number, number, (readonly number[])[], unknown[]];
-    this.#filters.forEach((f, i) => f.restore(filters[i]!));
-    if (this.#aggregate !== undefined) this.#aggregate.restore(tail);
-    else this.#policy!.restore(tail[1] as PolicyState);
   }
 
   /** Compact CBOR record of the whole chain, for the retained record. */

@@ -94,12 +94,20 @@ export function specType(raw: unknown, path: string): string {
 // ---- saved state ----
 
 /** State must be an array of finite numbers whose length is within [min, max]. */
+/**
+ * Two-phase restore of composite state (a channel's chain, a policy tree): 'check' validates
+ * only; 'apply' assigns a state that passed 'check' without validating it again. Composites check
+ * every part before applying any, so all-or-nothing needs no rollback copy. Omitted: both.
+ */
+export type RestorePhase = 'check' | 'apply';
+
 export function aState(state: unknown, what: string, min: number, max: number): readonly number[] {
   if (!Array.isArray(state)) throw stateError(`${what}: expected an array`);
   if (state.length < min || state.length > max) {
     throw stateError(`${what}: expected ${min}..${max} numbers, got ${state.length}`);
   }
-  for (const item of state) {
+  for (let i = 0; i < state.length; i++) {
+    const item: unknown = state[i];
     if (typeof item !== 'number' || !Number.isFinite(item)) throw stateError(`${what}: expected finite numbers`);
   }
   return state as readonly number[];

@@ -8,7 +8,7 @@
  * Spec: `{ type: 'ema', alpha: (0, 1], every?: 1 }`.
  */
 import { MAX_FILTER_EVERY, type Filter } from './filter.js';
-import { aObject, aState, aStateCounter, optionalNumber, requiredNumber, stateError } from '../validate.js';
+import { aObject, aState, aStateCounter, optionalNumber, requiredNumber, stateError, type RestorePhase } from '../validate.js';
 
 export interface EmaSpec {
   readonly type: 'ema';
@@ -48,11 +48,14 @@ export class EmaFilter implements Filter {
     return this.#acc === undefined ? [this.#counter] : [this.#counter, this.#acc];
   }
 
-  restore(state: readonly number[]): void {
-    const checked = aState(state, 'ema filter', 1, 2);
-    const counter = aStateCounter(checked[0]!, 'ema filter', this.every);
-    if (checked.length === 1 && counter !== 0) throw stateError('ema filter: counter without a value');
-    this.#acc = checked[1];
-    this.#counter = counter;
+  restore(state: readonly number[], phase?: RestorePhase): void {
+    if (phase !== 'apply') {
+      const checked = aState(state, 'ema filter', 1, 2);
+      const counter = aStateCounter(checked[0]!, 'ema filter', this.every);
+      if (checked.length === 1 && counter !== 0) throw stateError('ema filter: counter without a value');
+      if (phase === 'check') return;
+    }
+    this.#acc = state[1];
+    this.#counter = state[0]!;
   }
 }

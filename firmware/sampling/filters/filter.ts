@@ -8,6 +8,8 @@
  * Determinism: filters use only + - * / and comparisons on doubles, which IEEE 754 makes
  * identical on XS and V8; no Math.exp/pow/log (their last bit may differ between engines).
  */
+import type { RestorePhase } from '../validate.js';
+
 export type FilterType = 'linear' | 'clamp' | 'median' | 'mean' | 'ema';
 
 export interface Filter {
@@ -17,7 +19,7 @@ export interface Filter {
   /** Plain numeric state; restore(snapshot()) on a fresh instance of the same spec is exact. */
   snapshot(): number[];
   /** Validates the shape first and changes nothing on error (ERR_STATE_CORRUPT). */
-  restore(state: readonly number[]): void;
+  restore(state: readonly number[], phase?: RestorePhase): void;
 }
 
 /** Largest window of median and mean: bounds RAM and the retained record (9 bytes a value). */

@@ -9,6 +9,7 @@
  */
 import type { Filter } from './filter.js';
 import { parseWindowParams, SampleWindow } from './window.js';
+import type { RestorePhase } from '../validate.js';
 
 export interface MeanSpec {
   readonly type: 'mean';
@@ -41,7 +42,7 @@ export class MeanFilter implements Filter {
     return this.#window.snapshot();
   }
 
-  restore(state: readonly number[]): void {
-    this.#window.restore(state, 'mean filter');
+  restore(state: readonly number[], phase?: RestorePhase): void {
+    this.#window.restore(state, 'mean filter', phase);
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Filter } from './filter.js';
 import { parseWindowParams, SampleWindow } from './window.js';
+import type { RestorePhase } from '../validate.js';
 
 export interface MedianSpec {
   readonly type: 'median';
@@ -41,7 +42,7 @@ export class MedianFilter implements Filter {
     return this.#window.snapshot();
   }
 
-  restore(state: readonly number[]): void {
-    this.#window.restore(state, 'median filter');
+  restore(state: readonly number[], phase?: RestorePhase): void {
+    this.#window.restore(state, 'median filter', phase);
   }
 }

@@ -3,7 +3,7 @@
  * counter (emit one value per `every` pushes). State: [counter, ...values], oldest first.
  */
 import { MAX_FILTER_EVERY, MAX_FILTER_WINDOW } from './filter.js';
-import { aObject, aState, aStateCounter, optionalNumber, requiredNumber } from '../validate.js';
+import { aObject, aState, aStateCounter, optionalNumber, requiredNumber, type RestorePhase } from '../validate.js';
 
 export interface WindowParams {
   readonly window: number;
@@ -47,10 +47,12 @@ export class SampleWindow {
     return [this.#counter, ...this.#values];
   }
 
-  restore(state: readonly number[], what: string): void {
-    const checked = aState(state, what, 1, this.size + 1);
-    const counter = aStateCounter(checked[0]!, what, this.every);
-    this.#values = checked.slice(1);
-    this.#counter = counter;
+  restore(state: readonly number[], what: string, phase?: RestorePhase): void {
+    if (phase !== 'apply') {
+      aStateCounter(aState(state, what, 1, this.size + 1)[0]!, what, this.every);
+      if (phase === 'check') return;
+    }
+    this.#values = state.slice(1);
+    this.#counter = state[0]!;
   }
 }

@@ -9,7 +9,7 @@
  * (a deadband never guarantees a report, so allOf(deadband, throttle) has none).
  */
 import type { PolicyState, PolicyType, ReportPolicy } from './policy.js';
-import { stateError } from '../validate.js';
+import { stateError, type RestorePhase } from '../validate.js';
 
 abstract class Combinator implements ReportPolicy {
   abstract readonly type: PolicyType;
@@ -23,25 +23,28 @@ abstract class Combinator implements ReportPolicy {
   abstract nextDueMs(): number | undefined;
 
   reported(value: number, nowMs: number): void {
-    for (const part of this.parts) part.reported(value, nowMs);
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) parts[i]!.reported(value, nowMs);
   }
 
   snapshot(): PolicyState[] {
-    return this.parts.map((part) => part.snapshot());
+    const parts = this.parts;
+    const out: PolicyState[] = [];
+    for (let i = 0; i < parts.length; i++) out.push(parts[i]!.snapshot());
+    return out;
   }
 
-  restore(state: PolicyState): void {
-    if (!Array.isArray(state) || state.length !== this.parts.length) {
-      throw stateError(`${this.type} policy: expected ${this.parts.length} part states`);
+  restore(state: PolicyState, phase?: RestorePhase): void {
+    const parts = this.parts;
+    if (phase !== 'apply') {
+      if (!Array.isArray(state) || state.length !== parts.length) {
+        throw stateError(`${this.type} policy: expected ${parts.length} part states`);
+      }
+      // All or nothing without a rollback copy: every part checks its state before any is set.
+      for (let i = 0; i < parts.length; i++) parts[i]!.restore(state[i] as PolicyState, 'check');
+      if (phase === 'check') return;
     }
-    // All or nothing: a part that refuses its state rolls back the parts already restored.
-    const before = this.snapshot();
-    try {
-      this.parts.forEach((part, i) => part.restore(state[i] as PolicyState));
-    } catch (error) {
-      this.parts.forEach((part, i) => part.restore(before[i]!));
-      throw error;
-    }
+    for (let i = 0; i < parts.length; i++) parts[i]!.restore(state[i] as PolicyState, 'apply');
   }
 }
 
@@ -49,13 +52,16 @@ export class AnyOfPolicy extends Combinator {
   readonly type = 'anyOf';
 
   decide(value: number, nowMs: number): boolean {
-    return this.parts.some((part) => part.decide(value, nowMs));
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) if (parts[i]!.decide(value, nowMs)) return true;
+    return false;
   }
 
   nextDueMs(): number | undefined {
     let due: number | undefined;
-    for (const part of this.parts) {
-      const d = part.nextDueMs();
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const d = parts[i]!.nextDueMs();
       if (d !== undefined && (due === undefined || d < due)) due = d;
     }
     return due;
@@ -66,13 +72,16 @@ export class AllOfPolicy extends Combinator {
   readonly type = 'allOf';
 
   decide(value: number, nowMs: number): boolean {
-    return this.parts.every((part) => part.decide(value, nowMs));
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) if (!parts[i]!.decide(value, nowMs)) return false;
+    return true;
   }
 
   nextDueMs(): number | undefined {
     let due = -Infinity;
-    for (const part of this.parts) {
-      const d = part.nextDueMs();
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const d = parts[i]!.nextDueMs();
       if (d === undefined) return undefined;
       if (d > due) due = d;
     }

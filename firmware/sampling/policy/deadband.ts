@@ -9,7 +9,7 @@
  * (rel is a fraction: 0.02 = 2 %).
  */
 import type { ReportPolicy } from './policy.js';
-import { aObject, aState, configError, optionalNumber } from '../validate.js';
+import { aObject, aState, configError, optionalNumber, type RestorePhase } from '../validate.js';
 
 export type DeadbandSpec =
   | { readonly type: 'deadband'; readonly abs: number }
@@ -54,7 +54,11 @@ export class DeadbandPolicy implements ReportPolicy {
     return this.#last === undefined ? [] : [this.#last];
   }
 
-  restore(state: readonly unknown[]): void {
-    this.#last = aState(state, 'deadband policy', 0, 1)[0];
+  restore(state: readonly unknown[], phase?: RestorePhase): void {
+    if (phase !== 'apply') {
+      aState(state, 'deadband policy', 0, 1);
+      if (phase === 'check') return;
+    }
+    this.#last = state[0] as number | undefined;
   }
 }

@@ -5,7 +5,7 @@
  * report plus the interval. State: [] before the first report, [lastMs] after.
  */
 import { elapsedAtLeast, type PolicyType, type ReportPolicy } from './policy.js';
-import { aState } from '../validate.js';
+import { aState, type RestorePhase } from '../validate.js';
 
 export abstract class IntervalPolicy implements ReportPolicy {
   abstract readonly type: PolicyType;
@@ -32,7 +32,11 @@ export abstract class IntervalPolicy implements ReportPolicy {
     return this.#lastMs === undefined ? [] : [this.#lastMs];
   }
 
-  restore(state: readonly unknown[]): void {
-    this.#lastMs = aState(state, `${this.type} policy`, 0, 1)[0];
+  restore(state: readonly unknown[], phase?: RestorePhase): void {
+    if (phase !== 'apply') {
+      aState(state, this.type === 'heartbeat' ? 'heartbeat policy' : 'throttle policy', 0, 1);
+      if (phase === 'check') return;
+    }
+    this.#lastMs = state[0] as number | undefined;
   }
 }

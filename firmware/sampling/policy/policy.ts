@@ -14,6 +14,8 @@ export type PolicyType = 'always' | 'deadband' | 'throttle' | 'heartbeat' | 'any
 /** Leaves keep plain numbers; combinators keep their children's states in order. */
 export type PolicyState = readonly number[] | readonly PolicyState[];
 
+import type { RestorePhase } from '../validate.js';
+
 export interface ReportPolicy {
   readonly type: PolicyType;
   /** True when this value at this time should be reported. Changes nothing. */
@@ -23,8 +25,8 @@ export interface ReportPolicy {
   /** When decide() becomes true for any value; undefined if time alone never makes it so. */
   nextDueMs(): number | undefined;
   snapshot(): PolicyState;
-  /** Validates first and changes nothing on error (ERR_STATE_CORRUPT). */
-  restore(state: PolicyState): void;
+  /** Validates first and changes nothing on error (ERR_STATE_CORRUPT); phases: RestorePhase. */
+  restore(state: PolicyState, phase?: RestorePhase): void;
 }
 
 /** now - last, treating a last time in the future (clock stepped back) as long elapsed. */
