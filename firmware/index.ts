@@ -99,8 +99,8 @@ export type { FirmwareRead, FirmwareSource } from './ota/source.js';
 export { createHttpFirmwareSource, type HttpFirmwareSourceOptions } from './ota/http-source.js';
 export { selectBootSlot, type BootDecision } from './ota/boot.js';
 export {
-  activeOtadata, bootStateName, decodeEntry, encodeEntry, entryForSlot, markActiveInvalid, markActiveValid, OTA_ENTRY_SIZE, OTA_IMG,
-  otaSeqCrc, readOtadata, rollbackPossible, setBootSlot, slotOfSeq, writeOtadataCopy, type OtaSelectEntry,
+  activeOtadata, bootStateName, entryForSlot, markActiveInvalid, markActiveValid, OTA_IMG, readOtadata, rollbackPossible, setBootSlot, slotOfSeq,
+  type OtaSelectEntry,
 } from './ota/otadata.js';
 export { crc32 } from './ota/crc32.js';
 export { KV as OTA_KV_KEYS } from './ota/state.js';
