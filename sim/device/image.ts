@@ -1,0 +1,93 @@
+/**
+ * The simulated devices' firmware images: what the bootloader stand-in loads from a slot and
+ * what the "app" in it does. The header decides the behaviour, so a release can be bad on
+ * purpose (the simulator's bad-release fault):
+ *
+ *   0   4 bytes  "SIMG"
+ *   4   u32 LE   total length (header, filler and the trailing digest)
+ *   8   u8       behaviour: 0 healthy, 1 fails its health check (a regression in its MQTT client:
+ *                it never reaches the broker; its sensor driver fails too), 2 crashes at every boot
+ *   12  u32 LE   security version
+ *   16  32 bytes version (ASCII, zero padded)     48  32 bytes board (ASCII, zero padded)
+ *   80  filler (deterministic from the version)
+ *   L-32 SHA-256 of bytes 0..L-32: the bootloader's image check (esp_image_verify stand-in)
+ *
+ * Pure code over a CryptoPort: it runs on Node and inside XS alike.
+ */
+import type { CryptoPort } from '../../firmware/index.js';
+
+export type ImageBehaviour = 'healthy' | 'fails-health' | 'crashes';
+const BEHAVIOURS: readonly ImageBehaviour[] = Object.freeze(['healthy', 'fails-health', 'crashes']);
+const HEADER = 80;
+const MAGIC = [0x53, 0x49, 0x4d, 0x47];
+
+export interface ImageInfo {
+  version: string;
+  securityVersion: number;
+  board: string;
+  behaviour: ImageBehaviour;
+  length: number;
+}
+
+function ascii(s: string, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < s.length && i < size; i++) out[i] = s.charCodeAt(i) & 0x7f;
+  return out;
+}
+
+function unascii(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) {
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function digest(crypto: CryptoPort, bytes: Uint8Array): Uint8Array {
+  const h = crypto.sha256();
+  h.update(bytes);
+  return h.digest();
+}
+
+export function buildImage(info: Omit<ImageInfo, 'length'> & { length?: number }, crypto: CryptoPort): Uint8Array {
+  const length = info.length ?? 64 * 1024;
+  if (length < HEADER + 32) throw new RangeError('image too small');
+  const image = new Uint8Array(length);
+  const v = new DataView(image.buffer);
+  image.set(MAGIC);
+  v.setUint32(4, length, true);
+  image[8] = BEHAVIOURS.indexOf(info.behaviour);
+  v.setUint32(12, info.securityVersion, true);
+  image.set(ascii(info.version, 32), 16);
+  image.set(ascii(info.board, 32), 48);
+  let x = 7;
+  for (let i = 0; i < info.version.length; i++) x = (Math.imul(x, 31) + info.version.charCodeAt(i)) >>> 0;
+  for (let i = HEADER; i < length - 32; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    image[i] = x >>> 24;
+  }
+  image.set(digest(crypto, image.subarray(0, length - 32)), length - 32);
+  return image;
+}
+
+/** The bootloader's check: header sane and digest right; undefined when the slot holds no loadable image. */
+export function inspectImage(read: (offset: number, length: number) => Uint8Array, slotSize: number, crypto: CryptoPort): ImageInfo | undefined {
+  const head = read(0, HEADER);
+  for (let i = 0; i < 4; i++) if (head[i] !== MAGIC[i]) return undefined;
+  const v = new DataView(head.buffer, head.byteOffset, HEADER);
+  const length = v.getUint32(4, true);
+  const behaviour = BEHAVIOURS[head[8]!];
+  if (length < HEADER + 32 || length > slotSize || behaviour === undefined) return undefined;
+  const all = read(0, length);
+  const want = all.subarray(length - 32);
+  const got = digest(crypto, all.subarray(0, length - 32));
+  for (let i = 0; i < 32; i++) if (got[i] !== want[i]) return undefined;
+  return {
+    version: unascii(head.subarray(16, 48)),
+    securityVersion: v.getUint32(12, true),
+    board: unascii(head.subarray(48, 80)),
+    behaviour,
+    length,
+  };
+}
