@@ -54,6 +54,7 @@ export {
   type PackOptions as SenmlPackOptions, type Reading as SenmlReading, type ResolveOptions as SenmlResolveOptions, type SenmlRecord,
 } from './codec/senml.js';
 export { compareBytes, concatBytes, equalBytes, fromHex, toHex } from './codec/bytes.js';
+export { crc32 } from './codec/crc32.js';
 export { tryUtf8Decode, utf8Decode, utf8Encode, utf8EncodedLength } from './codec/utf8.js';
 // MQTT (issue #3): the device link (session policy), its topics and status payloads, backoff, and the 3.1.1 client parts.
 export {
@@ -102,5 +103,4 @@ export {
   activeOtadata, bootStateName, entryForSlot, markActiveInvalid, markActiveValid, OTA_IMG, readOtadata, rollbackPossible, setBootSlot, slotOfSeq,
   type OtaSelectEntry,
 } from './ota/otadata.js';
-export { crc32 } from './ota/crc32.js';
 export { KV as OTA_KV_KEYS } from './ota/state.js';

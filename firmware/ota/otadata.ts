@@ -14,7 +14,7 @@
 import { FirmwareError } from '../errors.js';
 import type { FlashArea } from '../ports/flash.js';
 import type { BootState, SlotIndex } from '../ports/firmware-slots.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../codec/crc32.js';
 
 export const OTA_ENTRY_SIZE = 32;
 export const OTA_SEQ_EMPTY = 0xffffffff;

@@ -21,7 +21,7 @@
  * instead of one); later writes of the same session append.
  */
 import { FirmwareError, KV_KEY_PATTERN, type FlashArea, type KvPort } from '../../firmware/index.js';
-import { crc32 } from '../../firmware/ota/crc32.js';
+import { crc32 } from '../../firmware/codec/crc32.js';
 
 const MAGIC = 0x314c564b; // "KVL1" little-endian
 const HEADER = 16;

@@ -1,6 +1,6 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../../../firmware/ota/crc32.js';
+import { crc32 } from '../../../../firmware/codec/crc32.js';
 import { otaSeqCrc } from '../../../../firmware/ota/otadata.js';
 
 describe('crc32 (zlib semantics)', () => {
