@@ -141,13 +141,12 @@ export class Outbox {
   }
 
   stats(): OutboxStats {
-    return {
-      records: this.#entries.length,
-      bytes: this.#bytes,
-      alarms: this.#entries.filter((e) => e.alarm).length,
-      highWater: this.#bytes >= this.#highWater,
-      ...this.#counts,
-    };
+    // Read every wake (backlog, window decision): count without a filtered copy.
+    const entries = this.#entries;
+    let alarms = 0;
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.alarm) alarms++;
+    const { dropped, thinned, refusedAlarms } = this.#counts;
+    return { records: entries.length, bytes: this.#bytes, alarms, highWater: this.#bytes >= this.#highWater, dropped, thinned, refusedAlarms };
   }
 
   /** Malformed log records skipped at open (should be 0). */
