@@ -110,7 +110,7 @@ export async function requestRange(
   if (isStrongEtag(options.etag)) headers['If-Range'] = options.etag;
   const response = await client.request({ ...request, method: 'GET', headers });
   try {
-    if (response.status !== 200 && response.status !== 206 && response.status !== 416) expectStatus(response, 200, 206, 416);
+    expectStatus(response, 200, 206, 416);
     const outcome = classifyRangeResponse(range, response, options.knownLength);
     if (outcome.kind === 'complete') response.close();
     return { response, outcome };
