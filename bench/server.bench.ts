@@ -116,22 +116,25 @@ export async function run(): Promise<Record<string, number | string>> {
     const checkinServer = await startChild(['checkin', dir]);
     const seeded = JSON.parse(readFileSync(join(dir, 'seeded.json'), 'utf8')) as Seeded;
     const bodies = Array.from({ length: DEVICES }, (_, i) => body(`node-${String(i).padStart(5, '0')}`, seeded.configVersion));
-    let next = 0;
-    const checkins = [{
-      setupRequest: (request: Record<string, unknown>) => {
-        const i = next++ % DEVICES;
-        return {
-          ...request, method: 'POST', path: `/v1/devices/node-${String(i).padStart(5, '0')}/checkin`, body: bodies[i],
-          headers: { 'content-type': 'application/cbor', accept: 'application/cbor', authorization: `Bearer ${seeded.tokens[i]}` },
-        };
-      },
-    }];
-    const checkin = await load(`http://127.0.0.1:${seeded.port}`, checkins);
+    // The same request sequence for both servers, so the client (sharing the cores) does the same work.
+    const sequence = () => {
+      let next = 0;
+      return [{
+        setupRequest: (request: Record<string, unknown>) => {
+          const i = next++ % DEVICES;
+          return {
+            ...request, method: 'POST', path: `/v1/devices/node-${String(i).padStart(5, '0')}/checkin`, body: bodies[i],
+            headers: { 'content-type': 'application/cbor', accept: 'application/cbor', authorization: `Bearer ${seeded.tokens[i]}` },
+          };
+        },
+      }];
+    };
+    const checkin = await load(`http://127.0.0.1:${seeded.port}`, sequence());
     await stopChild(checkinServer);
 
     const rawServer = await startChild(['raw', dir, String(seeded.answerBytes)]);
     const rawPort = (JSON.parse(readFileSync(join(dir, 'raw.json'), 'utf8')) as { port: number }).port;
-    const raw = await load(`http://127.0.0.1:${rawPort}`, [{ method: 'POST', path: '/v1/devices/node-00000/checkin', body: bodies[0], headers: { 'content-type': 'application/cbor' } }]);
+    const raw = await load(`http://127.0.0.1:${rawPort}`, sequence());
     await stopChild(rawServer);
 
     if (checkin.non2xx > 0 || checkin.errors > 0) process.stderr.write(`server bench: ${checkin.non2xx} non-2xx and ${checkin.errors} failed check-ins\n`);

@@ -14,6 +14,7 @@ import { createNodeCrypto, type CryptoPort } from './core.js';
 import inputPolicy from './plugins/input-policy.js';
 import authPlugin, { principalOf, type Access, type RouteAccess } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
+import { lazyChildLogger } from './plugins/lazy-logger.js';
 import metricsPlugin, { createMetrics, type Metrics } from './plugins/metrics.js';
 import checkinRoutes from './routes/checkin/index.js';
 import { ERROR_SCHEMA } from './routes/common.js';
@@ -51,7 +52,7 @@ export interface AppOptions {
   /** Write last-seen and status behind in batches of this many ms (0: at once). */
   statusFlushMs?: number;
   /**
-   * How long the check-in path may reuse live rollouts, config versions and device identities
+   * How long the check-in path may reuse live rollouts and config versions
    * (services/ttl-cache.ts); this instance's own changes apply at once, another instance's
    * within this time. 0 reads the store every time. Default 1000 ms.
    */
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
   const app = Fastify({
     logger: options.logger ?? false,
     disableRequestLogging: options.logRequests !== true,
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // No type coercion: "1" is not 1. Unknown fields are refused, not silently removed.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
@@ -138,6 +140,8 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
       // After authentication (onRequest), before the body is read: the key is who is calling.
       hook: 'preParsing',
       cache: 100_000,
+      // Limit headers on refusals only: a device has no use for them on every check-in.
+      addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
       keyGenerator: (request) => {
         const p = principalOf(request);
         return p.kind === 'api' ? `t:${p.token.id}` : p.kind === 'device' ? `d:${p.device.id}` : `ip:${request.ip}`;

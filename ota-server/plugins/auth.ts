@@ -1,7 +1,8 @@
 /**
  * Authentication and the route-by-role rule. Every route declares `config.access`; a route
- * without one makes the app refuse to start. The check runs in onRequest, before the body is
- * read or validated, so a caller without the right token learns nothing about a route's input.
+ * without one makes the app refuse to start. Each route gets its own onRequest check with its
+ * access captured at registration; it runs before the body is read or validated, so a caller
+ * without the right token learns nothing about a route's input.
  *
  *   access.public            anyone (the token, if sent, is still checked)
  *   access.role              API tokens of at least this role (viewer < operator < admin)
@@ -10,7 +11,7 @@
  *
  * 401 = no or unknown token; 403 = a valid token that may not use this route.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { ServerError } from '../errors.js';
 import type { Services } from '../services/index.js';
@@ -34,7 +35,7 @@ const OFFER = 'firmwareOffer';
 const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous' });
 
 export function principalOf(request: FastifyRequest): Principal {
-  return request.getDecorator<Principal>(PRINCIPAL);
+  return request.getDecorator<Principal | null>(PRINCIPAL) ?? ANONYMOUS;
 }
 
 /** The rollout row that let a device download this firmware (access.device = 'offered'). */
@@ -59,31 +60,20 @@ export interface RouteAccess {
   access: Access;
 }
 
+/** Appends a route-level hook (a new array: a GET and its HEAD twin must not share one). */
+export function addRouteHook(route: RouteOptions, kind: 'onRequest' | 'preParsing' | 'onResponse', hook: unknown): void {
+  const r = route as unknown as Record<string, unknown>;
+  const existing = r[kind];
+  const list = existing === undefined ? [] : Array.isArray(existing) ? [...(existing as unknown[])] : [existing];
+  r[kind] = [...list, hook];
+}
+
 const authPlugin: FastifyPluginAsync<{ services: Services; routes?: RouteAccess[] }> = async (app: FastifyInstance, { services, routes }) => {
   app.decorateRequest(PRINCIPAL, null);
   app.decorateRequest(OFFER, undefined);
 
-  app.addHook('onRoute', (route) => {
-    const access = route.config?.access;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (access === undefined) {
-      if (PUBLIC_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
-        route.config = { ...route.config, access: { public: true } };
-        for (const method of methods) routes?.push({ method, url: route.url, access: { public: true } });
-        return;
-      }
-      throw new Error(`route ${methods.join(',')} ${route.url} declares no config.access`);
-    }
-    if (access.public !== true && access.role === undefined && access.device === undefined) {
-      throw new Error(`route ${methods.join(',')} ${route.url} grants nobody access`);
-    }
-    for (const method of methods) routes?.push({ method, url: route.url, access });
-  });
-
-  app.addHook('onRequest', async (request) => {
-    request.setDecorator(PRINCIPAL, ANONYMOUS);
-    const access = request.routeOptions.config.access;
-    if (access === undefined) return; // 404 handler
+  /** The check of one route, its access captured at registration (no per-request lookup of it). */
+  const guard = (access: Access) => async (request: FastifyRequest): Promise<void> => {
     const bearer = bearerOf(request);
     if (bearer === undefined) {
       if (access.public === true) return;
@@ -110,6 +100,23 @@ const authPlugin: FastifyPluginAsync<{ services: Services; routes?: RouteAccess[
       throw new ServerError('ERR_FORBIDDEN', access.device === undefined ? 'not for devices' : 'not this device\'s resource');
     }
     throw new ServerError('ERR_AUTH_REQUIRED');
+  };
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    let access = route.config?.access;
+    if (access === undefined) {
+      if (!PUBLIC_PREFIXES.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+        throw new Error(`route ${methods.join(',')} ${route.url} declares no config.access`);
+      }
+      access = { public: true };
+      route.config = { ...route.config, access };
+    }
+    if (access.public !== true && access.role === undefined && access.device === undefined) {
+      throw new Error(`route ${methods.join(',')} ${route.url} grants nobody access`);
+    }
+    for (const method of methods) routes?.push({ method, url: route.url, access });
+    addRouteHook(route, 'onRequest', guard(access));
   });
 };
 

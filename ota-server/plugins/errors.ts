@@ -77,6 +77,7 @@ const errorsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: Fasti
 
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404);
+    metrics.observeUnmatched(request.method, 404, reply.elapsedTime / 1000);
     const path = request.url.split('?')[0]!.slice(0, 200);
     return { statusCode: 404, code: 'ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${path}` };
   });

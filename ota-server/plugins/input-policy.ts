@@ -7,9 +7,10 @@
  *   Fastify validates such a schema only when a body of a listed type arrives;
  * - a route that changes state (not GET or HEAD) and declares no query string takes none.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ServerError } from '../errors.js';
+import { addRouteHook } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,18 +19,22 @@ declare module 'fastify' {
 }
 
 const inputPolicy: FastifyPluginAsync = async (app: FastifyInstance) => {
-  app.addHook('preParsing', async (request) => {
-    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
-    const schema = request.routeOptions.schema as { body?: { content?: unknown }; querystring?: unknown } | undefined;
-    const hasBody = request.headers['transfer-encoding'] !== undefined
-      || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
-    if (request.routeOptions.config.rawBody !== true) {
-      if (hasBody && schema?.body === undefined) throw new ServerError('ERR_VALIDATION', `${route} takes no body`);
-      if (!hasBody && schema?.body?.content !== undefined) throw new ServerError('ERR_VALIDATION', `${route} needs a body`);
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD' && schema?.querystring === undefined && request.url.includes('?')) {
-      throw new ServerError('ERR_VALIDATION', `${route} takes no query string`);
-    }
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const name = `${methods.join(',')} ${route.url}`;
+    const schema = route.schema as { body?: { content?: unknown }; querystring?: unknown } | undefined;
+    const raw = route.config?.rawBody === true;
+    const noBody = !raw && schema?.body === undefined;
+    const needsBody = !raw && schema?.body?.content !== undefined;
+    const noQuery = schema?.querystring === undefined && !methods.every((m) => m === 'GET' || m === 'HEAD');
+    // Policy decided once per route; the per-request check only reads headers.
+    addRouteHook(route, 'preParsing', async (request: FastifyRequest) => {
+      const hasBody = request.headers['transfer-encoding'] !== undefined
+        || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+      if (hasBody && noBody) throw new ServerError('ERR_VALIDATION', `${name} takes no body`);
+      if (!hasBody && needsBody) throw new ServerError('ERR_VALIDATION', `${name} needs a body`);
+      if (noQuery && request.url.includes('?')) throw new ServerError('ERR_VALIDATION', `${name} takes no query string`);
+    });
   });
 };
 

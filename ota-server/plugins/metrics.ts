@@ -4,13 +4,16 @@
  * (read from the store at scrape time, so every instance reports the shared truth), HTTP
  * durations by route template (bounded label set). Served at GET /metrics (viewer).
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEVICE_ROLLOUT_STATES, ROLLOUT_STATES, type Store } from '../store/types.js';
+import { addRouteHook } from './auth.js';
 
 export interface Metrics {
   registry: Registry;
+  /** Requests no route matched (the 404 handler reports them). */
+  observeUnmatched: (method: string, status: number, seconds: number) => void;
   checkIns: Counter<'result'>;
   malformed: Counter<'route' | 'reason'>;
   rolloutTransitions: Counter<'to'>;
@@ -46,7 +49,7 @@ export function createMetrics(store: Store, options: { defaultMetrics?: boolean 
     name: 'ota_devices', help: 'Registered devices.', registers: [registry],
     async collect() { this.set(await store.countDevices()); },
   });
-  return { registry, checkIns, malformed, rolloutTransitions };
+  return { registry, checkIns, malformed, rolloutTransitions, observeUnmatched: () => {} };
 }
 
 const httpDurations = (registry: Registry): Histogram<'method' | 'route' | 'status_code'> => new Histogram({
@@ -56,9 +59,23 @@ const httpDurations = (registry: Registry): Histogram<'method' | 'route' | 'stat
 
 const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: FastifyInstance, { metrics }) => {
   const durations = httpDurations(metrics.registry);
-  app.addHook('onResponse', async (request, reply) => {
-    durations.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  // One hook per route with its labels fixed at registration; label children cached by status.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const children = new Map<number, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+      addRouteHook(route, 'onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+        if (request.method !== method) return;
+        let child = children.get(reply.statusCode);
+        if (child === undefined) {
+          child = durations.labels({ method, route: route.url, status_code: String(reply.statusCode) });
+          children.set(reply.statusCode, child);
+        }
+        child.observe(reply.elapsedTime / 1000);
+      });
+    }
   });
+  metrics.observeUnmatched = (method, status, seconds) => durations.observe({ method, route: 'unmatched', status_code: String(status) }, seconds);
   app.get('/metrics', {
     config: { access: { role: 'viewer' } },
     schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', response: { 200: { type: 'string' } } },

@@ -5,7 +5,6 @@ import { ServerError } from '../errors.js';
 import { StoreConflictError, type DeviceRecord } from '../store/types.js';
 import type { ConfigService } from './configs.js';
 import type { ServiceContext } from './context.js';
-import type { TokenService } from './tokens.js';
 
 export interface DeviceRegistration {
   id: string;
@@ -46,23 +45,19 @@ export function parseDeviceCsv(text: string): DeviceRegistration[] {
 export class DeviceService {
   readonly #ctx: ServiceContext;
   readonly #configs: ConfigService;
-  readonly #tokens: TokenService;
 
-  constructor(ctx: ServiceContext, configs: ConfigService, tokens: TokenService) {
+  constructor(ctx: ServiceContext, configs: ConfigService) {
     this.#ctx = ctx;
     this.#configs = configs;
-    this.#tokens = tokens;
   }
 
   async updateTags(id: string, tags: readonly string[]): Promise<DeviceRecord> {
     if (!(await this.#ctx.store.updateDeviceTags(id, normaliseTags(tags)))) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
-    this.#tokens.forgetDevice(id);
     return this.get(id);
   }
 
   async remove(id: string): Promise<void> {
     const deleted = await this.#ctx.store.deleteDevice(id);
-    this.#tokens.forgetDevice(id);
     if (!deleted) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
   }
 
@@ -93,7 +88,6 @@ export class DeviceService {
   async resetClaim(id: string): Promise<string> {
     const claimSecret = generateSecret('claim');
     const reset = await this.#ctx.store.resetClaim(id, hashSecret(claimSecret));
-    this.#tokens.forgetDevice(id);
     if (!reset) throw new ServerError('ERR_NOT_FOUND', `device ${id}`);
     return claimSecret;
   }

@@ -22,12 +22,12 @@ export function createServices(ctx: ServiceContext, options: { statusFlushMs: nu
   const configs = new ConfigService(ctx, { cacheMs: options.cacheMs });
   const firmware = new FirmwareService(ctx);
   const rollouts = new RolloutService(ctx, firmware, { cacheMs: options.cacheMs });
-  const tokens = new TokenService(ctx, { cacheMs: options.cacheMs });
+  const tokens = new TokenService(ctx);
   const statusWriter = new StatusWriter(ctx.store, options.statusFlushMs, (error) => ctx.log.error({ err: error }, 'status write failed'));
   return {
     ctx,
     tokens,
-    devices: new DeviceService(ctx, configs, tokens),
+    devices: new DeviceService(ctx, configs),
     configs,
     firmware,
     rollouts,

@@ -2,7 +2,6 @@
 import { generateSecret, hashSecret, randomId, TOKEN_PREFIX } from '../auth/secrets.js';
 import type { ApiRole, ApiTokenRecord, DeviceIdentity } from '../store/types.js';
 import type { ServiceContext } from './context.js';
-import { TtlCache } from './ttl-cache.js';
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -13,25 +12,9 @@ export const ROLE_RANK: Readonly<Record<ApiRole, number>> = Object.freeze({ view
 
 export class TokenService {
   readonly #ctx: ServiceContext;
-  /**
-   * Device token hash -> identity, reused for cacheMs (check-ins are the bulk of requests).
-   * This instance's own changes (delete, tags, claim reset) drop a device at once; only
-   * found tokens are kept, so a new device token works immediately.
-   */
-  readonly #devices: TtlCache<string, DeviceIdentity>;
-  readonly #hashOf = new Map<string, string>();
 
-  constructor(ctx: ServiceContext, options: { cacheMs?: number } = {}) {
+  constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
-    this.#devices = new TtlCache(options.cacheMs ?? 1000);
-  }
-
-  forgetDevice(deviceId: string): void {
-    const hash = this.#hashOf.get(deviceId);
-    if (hash !== undefined) {
-      this.#devices.delete(hash);
-      this.#hashOf.delete(deviceId);
-    }
   }
 
   async create(name: string, role: ApiRole): Promise<{ record: ApiTokenRecord; token: string }> {
@@ -45,15 +28,10 @@ export class TokenService {
   async authenticate(bearer: string): Promise<Principal | undefined> {
     const hash = hashSecret(bearer);
     if (bearer.startsWith(TOKEN_PREFIX.device)) {
-      let device = this.#devices.get(hash);
-      if (device === undefined) {
-        device = await this.#ctx.store.findDeviceByTokenHash(hash);
-        if (device === undefined) return undefined;
-        if (this.#hashOf.size > 200_000) this.#hashOf.clear();
-        this.#devices.set(hash, device);
-        this.#hashOf.set(device.id, hash);
-      }
-      return { kind: 'device', device };
+      // Read every time: a fleet's devices rarely repeat within any useful cache lifetime, and
+      // a revoked device token then stops working at once on every instance.
+      const device = await this.#ctx.store.findDeviceByTokenHash(hash);
+      return device === undefined ? undefined : { kind: 'device', device };
     }
     const token = await this.#ctx.store.findApiTokenByHash(hash);
     return token === undefined ? undefined : { kind: 'api', token };

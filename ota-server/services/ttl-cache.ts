@@ -1,7 +1,7 @@
 /**
  * A value reused for at most `ttlMs` of real (monotonic) time, dropped at once by this
- * instance's own writes. The check-in path reads live rollouts, config versions and device
- * identities through these, so a settled fleet's check-in reads nothing from the database.
+ * instance's own writes. The check-in path reads live rollouts and config versions through
+ * these, so a settled fleet's check-in reads only the device's token row.
  * With several instances on one PostgreSQL, another instance's change is seen within ttlMs.
  */
 export class TtlCache<K, V> {
