@@ -18,6 +18,9 @@
  *   payload.senmlCborBytes    the cold-start report (temperature, humidity, pressure) as SenML-CBOR
  *   payload.jsonBytes         the same readings as Tasmota publishes them on tele/<topic>/SENSOR
  *   payload.cborToJsonRatio
+ *   payload.tasmotaFullJsonBytes / payload.cborToTasmotaFullRatio   the message Tasmota really
+ *                             publishes for an SHT3x + BMP280 (with DewPoint and the BMP280's own
+ *                             temperature, which the conservative jsonBytes leaves out)
  *   payload.changePackBytes   the mean pack of a warm reporting cycle (change-only: what moved)
  *   payload.hourCborBytes / hourJsonBytes   one hour of that node: its packs against Tasmota's
  *                             fixed-interval JSON every 5 minutes
@@ -51,6 +54,21 @@ export function tasmotaJson(utcSeconds: number, temperature: number, humidity: n
   const time = new Date(utcSeconds * 1000).toISOString().slice(0, 19);
   return `{"Time":"${time}","SHT3X":{"Temperature":${temperature.toFixed(1)},"Humidity":${humidity.toFixed(1)}},` +
     `"BMP280":{"Pressure":${(pressurePa / 100).toFixed(1)}},"PressureUnit":"hPa","TempUnit":"C"}`;
+}
+
+/**
+ * What Tasmota really publishes for an SHT3x + BMP280 on tele/<topic>/SENSOR: the SHT3X block
+ * with DewPoint and the BMP280 block with its own temperature (xsns_14_sht3x.ino and
+ * xsns_09_bmp.ino, TempRes 1, HumRes 1, PressRes 1). The dew point is Tasmota's Magnus formula
+ * (CalcTempHumToDew); the BMP280 temperature is taken equal to the SHT3x one (the figure is about
+ * bytes: both print with one decimal).
+ */
+export function tasmotaFullJson(utcSeconds: number, temperature: number, humidity: number, pressurePa: number): string {
+  const time = new Date(utcSeconds * 1000).toISOString().slice(0, 19);
+  const gamma = Math.log(humidity / 100) + (17.62 * temperature) / (243.12 + temperature);
+  const dew = (243.12 * gamma) / (17.62 - gamma);
+  return `{"Time":"${time}","SHT3X":{"Temperature":${temperature.toFixed(1)},"Humidity":${humidity.toFixed(1)},"DewPoint":${dew.toFixed(1)}},` +
+    `"BMP280":{"Temperature":${temperature.toFixed(1)},"Pressure":${(pressurePa / 100).toFixed(1)}},"PressureUnit":"hPa","TempUnit":"C"}`;
 }
 
 async function child(): Promise<void> {
@@ -93,6 +111,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const records = resolvePack(coldPack);
   const value = (suffix: string): number => records.find((r) => r.name.endsWith(`:${suffix}`))!.value!;
   const json = tasmotaJson(records[0]!.time, value('temp'), value('hum'), value('press'));
+  const fullJson = tasmotaFullJson(records[0]!.time, value('temp'), value('hum'), value('press'));
   // One hour: our packs against Tasmota's JSON every 5 minutes (TelePeriod 300).
   const hourCbor = f.cycles.slice(0, 12).reduce((s, c) => s + c.pack, 0);
   const hourJson = 12 * Buffer.byteLength(json);
@@ -113,6 +132,8 @@ export async function run(): Promise<Record<string, number | string>> {
     'payload.senmlCborBytes': coldPack.length,
     'payload.jsonBytes': Buffer.byteLength(json),
     'payload.cborToJsonRatio': Math.round((coldPack.length / Buffer.byteLength(json)) * 1000) / 1000,
+    'payload.tasmotaFullJsonBytes': Buffer.byteLength(fullJson),
+    'payload.cborToTasmotaFullRatio': Math.round((coldPack.length / Buffer.byteLength(fullJson)) * 1000) / 1000,
     'payload.changePackBytes': reporting.length === 0 ? 0 : Math.round(reporting.reduce((sum, c) => sum + c.pack, 0) / reporting.length),
     'payload.hourCborBytes': hourCbor,
     'payload.hourJsonBytes': hourJson,

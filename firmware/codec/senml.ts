@@ -4,7 +4,10 @@
  * buildPack: readings -> one pack. The first record carries the base name `bn` (e.g.
  * "urn:dev:<id>:") and the base time `bt` (the first reading's UTC time in seconds); every
  * record carries its name `n`, unit `u`, one value (`v`, `vb`, `vs` or `vd`), its time `t`
- * relative to `bt` (omitted when 0) and a sequence number under the text label "seq".
+ * relative to `bt` (omitted when 0). Sequence numbers are pack-level: the first record carries
+ * the first reading's number under the text label "bseq", later records are numbered
+ * consecutively from it; a reading whose number breaks that run carries its own under "seq"
+ * (and the run continues from it).
  * resolvePack: pack -> resolved records (RFC 8428 4.6): base fields applied, absolute times,
  * records in time order.
  *
@@ -16,6 +19,7 @@
  */
 import { FirmwareError } from '../errors.js';
 import { decode, encode, Tagged } from './cbor.js';
+import { utf8EncodedLength, utf8EncodeInto } from './utf8.js';
 
 /** CBOR labels of RFC 8428 Table 4 (section 6). The integer table is closed: new labels are text. */
 export const SENML_LABEL = Object.freeze({ bver: -1, bn: -2, bt: -3, bu: -4, bv: -5, bs: -6, n: 0, u: 1, v: 2, vs: 3, vb: 4, s: 5, t: 6, ut: 7, vd: 8 } as const);
@@ -27,6 +31,17 @@ export const SENML_LABEL = Object.freeze({ bver: -1, bn: -2, bt: -3, bu: -4, bv:
  * in "_" on purpose: a plain SenML reader can still use the pack.
  */
 export const SEQ_LABEL = 'seq';
+
+/**
+ * Base sequence number: in a record, the sequence number of that record; records after it that
+ * carry no "seq" are numbered one more than the record before them (the way RFC 8428 4.1 base
+ * fields apply to the records that follow). One label per pack instead of one per record: the
+ * wire saves 4-6 bytes a record. Safe for other SenML readers for the same reason as "seq": an
+ * unknown label that does not end in "_" must be ignored (RFC 8428 4.4), so a plain reader still
+ * gets every name, unit, value and time; only our resolver (resolvePack) gives each record its
+ * number, exactly as a per-record "seq" would.
+ */
+export const BASE_SEQ_LABEL = 'bseq';
 
 /** Units registered by RFC 8428 (section 12.1, Table 6). Secondary units (RFC 8798: hPa, mV) need bver 26 and are not built. */
 export const SENML_UNITS: readonly string[] = Object.freeze([
@@ -132,34 +147,127 @@ function decimal(mantissa: number, exponent: number): number | Tagged {
   return 2 + headLength(exponent) + headLength(mantissa) < 9 ? new Tagged(4, [exponent, mantissa]) : plain;
 }
 
-/** Pack of `readings` as deterministic CBOR bytes (application/senml+cbor). */
+/** A small byte writer for the pack: labels and heads written directly (no Map per record). */
+class PackWriter {
+  buf = new Uint8Array(128);
+  len = 0;
+
+  room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  /** Shortest head (RFC 8949 4.2.1) for 0 <= n < 2^32. */
+  head(major: number, n: number): void {
+    this.room(5);
+    const b = this.buf, mt = major << 5;
+    let at = this.len;
+    if (n < 24) b[at++] = mt | n;
+    else if (n < 0x100) { b[at++] = mt | 24; b[at++] = n; }
+    else if (n < 0x10000) { b[at++] = mt | 25; b[at++] = n >>> 8; b[at++] = n & 0xff; }
+    else { b[at++] = mt | 26; b[at++] = n >>> 24; b[at++] = (n >>> 16) & 0xff; b[at++] = (n >>> 8) & 0xff; b[at++] = n & 0xff; }
+    this.len = at;
+  }
+
+  /** A label of RFC 8428 Table 4 (-6..8: one byte). */
+  label(k: number): void {
+    this.head(k < 0 ? 1 : 0, k < 0 ? -1 - k : k);
+  }
+
+  text(t: string): void {
+    const n = t.length;
+    // One pass for ASCII (its UTF-8 length is its JS length); anything else is written again below.
+    const mark = this.len;
+    this.head(3, n);
+    this.room(n);
+    const b = this.buf;
+    let at = this.len, i = 0;
+    for (; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[at++] = c;
+    }
+    if (i === n) {
+      this.len = at;
+      return;
+    }
+    this.len = mark;
+    const len = utf8EncodedLength(t);
+    if (len < 0) throw new FirmwareError('ERR_CBOR_UTF8', 'text string with a lone surrogate');
+    this.head(3, len);
+    this.room(len);
+    this.len = utf8EncodeInto(t, this.buf, this.len);
+  }
+
+  /** Any other item through the deterministic encoder (floats, decimal fractions, big integers, bytes). */
+  item(v: unknown): void {
+    if (typeof v === 'number' && v >= 0 && v < 4294967296 && Math.floor(v) === v && !(v === 0 && 1 / v < 0)) return this.head(0, v);
+    if (typeof v === 'boolean') {
+      this.room(1);
+      this.buf[this.len++] = v ? 0xf5 : 0xf4;
+      return;
+    }
+    const bytes = encode(v);
+    this.room(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+}
+
+/** Name characters after a valid base name (RFC 8428 4.5.1). */
+const NAME_REST = /^[A-Za-z0-9\-:./_]*$/;
+
+/**
+ * Pack of `readings` as deterministic CBOR bytes (application/senml+cbor). Each record's labels
+ * are written in the bytewise order of their encoded keys (RFC 8949 4.2.1), as encode() would
+ * sort them: 0 n, 1 u, 2 v | 3 vs | 4 vb, 6 t, 8 vd, -2 bn, -3 bt, then "seq" or "bseq".
+ */
 export function buildPack(readings: readonly Reading[], options?: PackOptions): Uint8Array {
   if (!Array.isArray(readings) || readings.length === 0) invalid('a pack needs at least one reading (RFC 8428 11: 1* record)');
   const { baseName = '', decimals } = aoptions(options);
   const baseMs = areading(readings[0], 0).timeMs;
-  const records = readings.map((reading, i) => {
-    const { name, unit, value, timeMs, seq } = areading(reading, i);
-    if (!NAME.test(baseName + name)) invalid(`reading ${i}: name ${JSON.stringify(baseName + name)} is not a valid SenML name`);
-    // Labels go in in the order of their encoded keys (RFC 8949 4.2.1): 0 1 2|3|4 6 8 -2 -3 "seq",
-    // so the encoder finds them sorted and moves nothing.
-    const rec = new Map<number | string, unknown>();
-    if (name !== '') rec.set(SENML_LABEL.n, name);
-    if (unit !== undefined) rec.set(SENML_LABEL.u, unit);
-    if (typeof value === 'number') {
-      const scaled = decimals === undefined ? NaN : Math.round(value * 10 ** decimals);
-      rec.set(SENML_LABEL.v, Number.isSafeInteger(scaled) ? decimal(scaled, -(decimals as number)) : value);
-    } else if (typeof value === 'string') rec.set(SENML_LABEL.vs, value);
-    else if (typeof value === 'boolean') rec.set(SENML_LABEL.vb, value);
-    if (timeMs !== baseMs) rec.set(SENML_LABEL.t, decimal(timeMs - baseMs, -3));
-    if (value instanceof Uint8Array) rec.set(SENML_LABEL.vd, value);
-    if (i === 0) {
-      if (baseName !== '') rec.set(SENML_LABEL.bn, baseName);
-      rec.set(SENML_LABEL.bt, decimal(baseMs, -3));
+  // After a valid base name any run of name characters is a valid name: one test of each part.
+  const baseValid = baseName !== '' && NAME.test(baseName);
+  const scale = decimals === undefined ? 0 : 10 ** decimals;
+  const w = new PackWriter();
+  w.head(4, readings.length);
+  let expectedSeq = -1;
+  for (let i = 0; i < readings.length; i++) {
+    const { name, unit, value, timeMs, seq } = i === 0 ? readings[0]! : areading(readings[i], i);
+    if (!(baseValid ? NAME_REST.test(name) : NAME.test(baseName + name))) {
+      invalid(`reading ${i}: name ${JSON.stringify(baseName + name)} is not a valid SenML name`);
     }
-    rec.set(SEQ_LABEL, seq);
-    return rec;
-  });
-  return encode(records);
+    const ownSeq = i > 0 && seq !== expectedSeq;
+    const size = (name !== '' ? 1 : 0) + (unit !== undefined ? 1 : 0) + (value instanceof Uint8Array ? 0 : 1) + (timeMs !== baseMs ? 1 : 0)
+      + (value instanceof Uint8Array ? 1 : 0) + (i === 0 ? (baseName !== '' ? 3 : 2) : ownSeq ? 1 : 0);
+    w.head(5, size);
+    if (name !== '') { w.label(SENML_LABEL.n); w.text(name); }
+    if (unit !== undefined) { w.label(SENML_LABEL.u); w.text(unit); }
+    if (typeof value === 'number') {
+      const scaled = decimals === undefined ? NaN : Math.round(value * scale);
+      w.label(SENML_LABEL.v);
+      w.item(Number.isSafeInteger(scaled) ? decimal(scaled, -(decimals as number)) : value);
+    } else if (typeof value === 'string') { w.label(SENML_LABEL.vs); w.text(value); }
+    else if (typeof value === 'boolean') { w.label(SENML_LABEL.vb); w.item(value); }
+    if (timeMs !== baseMs) { w.label(SENML_LABEL.t); w.item(decimal(timeMs - baseMs, -3)); }
+    if (value instanceof Uint8Array) { w.label(SENML_LABEL.vd); w.item(value); }
+    if (i === 0) {
+      if (baseName !== '') { w.label(SENML_LABEL.bn); w.text(baseName); }
+      w.label(SENML_LABEL.bt);
+      w.item(decimal(baseMs, -3));
+      w.text(BASE_SEQ_LABEL);
+      w.item(seq);
+    } else if (ownSeq) {
+      w.text(SEQ_LABEL);
+      w.item(seq);
+    }
+    expectedSeq = seq + 1;
+  }
+  return w.buf.slice(0, w.len);
 }
 
 // ---- resolving ------------------------------------------------------------------------------
@@ -196,9 +304,9 @@ function fieldsOf(record: unknown, i: number): Fields {
   const f: Fields = {};
   for (const [key, x] of entries) {
     if (typeof key === 'string') {
-      if (key === SEQ_LABEL) {
-        if (!Number.isSafeInteger(x) || (x as number) < 0) invalid(`record ${i}: seq must be a non-negative integer`);
-        f.seq = x;
+      if (key === SEQ_LABEL || key === BASE_SEQ_LABEL) {
+        if (!Number.isSafeInteger(x) || (x as number) < 0) invalid(`record ${i}: ${key} must be a non-negative integer`);
+        f[key] = x;
       } else if (key.endsWith('_')) {
         throw new FirmwareError('ERR_SENML_MUST_UNDERSTAND', `record ${i}: label ${key}`); // RFC 8428 4.4
       }
@@ -243,6 +351,7 @@ export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions 
   if (nowSeconds !== undefined && !Number.isFinite(nowSeconds)) invalid('nowSeconds must be a finite number');
   let version: number | undefined;
   let bn = '', bt = 0, bv: number | undefined, bu: string | undefined, bs: number | undefined;
+  let nextSeq: number | undefined; // after a bseq: the number of the next record without its own
   const out: { rec: SenmlRecord; index: number }[] = [];
   records.forEach((record, index) => {
     const f = fieldsOf(record, index);
@@ -276,7 +385,12 @@ export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions 
     if (f.vd !== undefined) rec.dataValue = f.vd as Uint8Array;
     if (f.s !== undefined || bs !== undefined) rec.sum = (bs ?? 0) + ((f.s as number | undefined) ?? 0);
     if (f.ut !== undefined) rec.updateTime = f.ut as number;
-    if (f.seq !== undefined) rec.seq = f.seq as number;
+    // Its own "seq" first, then its "bseq", then one more than the record before (after a bseq).
+    const seq = (f.seq as number | undefined) ?? (f.bseq as number | undefined) ?? nextSeq;
+    if (seq !== undefined) {
+      rec.seq = seq;
+      if (f.bseq !== undefined || nextSeq !== undefined) nextSeq = seq + 1;
+    }
     out.push({ rec, index });
   });
   out.sort((a, b) => a.rec.time - b.rec.time || a.index - b.index); // time order, stable (RFC 8428 4.6)

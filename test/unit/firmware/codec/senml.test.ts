@@ -59,10 +59,19 @@ describe('the worked pack of protocols.md 1.5 (RFC 8428 6)', () => {
 });
 
 describe('buildPack', () => {
-  it('writes bn and bt in the first record, n u v and a "seq" text label in each (exact bytes)', () => {
+  it('writes bn, bt and the pack first sequence number ("bseq") in the first record, n u v in each (exact bytes)', () => {
     expect(toHex(buildPack([reading()], { baseName: BN }))).toBe(
-      '81a6006474656d70016343656c02f94d6021781d' + toHex(new TextEncoder().encode(BN)) + '221a6553f10063736571' + '01',
+      '81a6006474656d70016343656c02f94d6021781d' + toHex(new TextEncoder().encode(BN)) + '221a6553f1006462736571' + '01',
     );
+  });
+
+  it('numbers records consecutively from "bseq"; a record off the run carries its own "seq", and the run goes on from it', () => {
+    const pack = buildPack([reading({ seq: 7 }), reading({ seq: 8 }), reading({ seq: 20 }), reading({ seq: 21 })]);
+    const out = decode(pack) as Map<number | string, unknown>[];
+    expect(out.map((r) => [r.get('bseq'), r.get('seq')])).toStrictEqual([[7, undefined], [undefined, undefined], [undefined, 20], [undefined, undefined]]);
+    expect(resolvePack(pack).map((r) => r.seq)).toStrictEqual([7, 8, 20, 21]);
+    // A pack without any sequence label resolves without numbers, as before.
+    expect(resolvePack([new Map<number, unknown>([[0, 'a'], [2, 1], [-3, 1_700_000_000]])])[0]!.seq).toBeUndefined();
   });
 
   it('writes t relative to the first reading, omitted when 0, in seconds in the shortest exact form', () => {
