@@ -94,15 +94,22 @@ export class ConfigService {
    */
   async effectiveFor(device: Pick<DeviceIdentity, 'id' | 'tags'>, knownVersion?: number): Promise<EffectiveConfig | undefined> {
     const current = await this.#currentVersions();
-    const pick = (scope: string) => { const version = current.get(scope); return version === undefined ? undefined : { scope, version }; };
-    let chosen = pick(`device:${device.id}`);
-    if (chosen === undefined) {
+    let scope = `device:${device.id}`;
+    let version = current.get(scope);
+    if (version === undefined) {
       for (const tag of device.tags) {
-        const c = pick(`tag:${tag}`);
-        if (c !== undefined && (chosen === undefined || c.version > chosen.version)) chosen = c;
+        const v = current.get(`tag:${tag}`);
+        if (v !== undefined && (version === undefined || v > version)) {
+          version = v;
+          scope = `tag:${tag}`;
+        }
       }
     }
-    chosen ??= pick('fleet');
+    if (version === undefined) {
+      scope = 'fleet';
+      version = current.get(scope);
+    }
+    const chosen = version === undefined ? undefined : { scope, version };
     if (chosen === undefined) return undefined;
     if (chosen.version === knownVersion) return { scope: chosen.scope, version: chosen.version, document: {} };
     const stored = await this.#document(chosen.version);
