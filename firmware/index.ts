@@ -40,7 +40,8 @@ export {
   applyConfig, checkPorts, createNode, KV_CONFIG,
   type ChannelRuntime, type CreateNodeOptions, type FirmwareInfo, type Node, type NodePorts,
 } from './node/node.js';
-export { runWakeCycle, type WakeOptions, type WakeResult } from './node/wake-cycle.js';
+export { runWakeCycle, runWakeCycles, type WakeOptions, type WakeResult } from './node/wake-cycle.js';
+export { PENDING_VERIFY_POLL_MS } from './node/plan.js';
 export type { SampleEffect } from './node/sample.js';
 export type { WindowEffect } from './node/window.js';
 export type { NextWake } from './node/plan.js';
