@@ -74,12 +74,14 @@ export interface UpdaterOptions {
 /**
  * Reasons that are not about this manifest: keep the progress, try again at a later offer.
  * Every transport code by name (never by prefix): a new code is placed here on purpose.
- * ERR_HTTP_STATUS is decided by its status in #downloadError.
+ * ERR_HTTP_STATUS is decided by its status in #downloadError. A name that does not resolve and a
+ * station that lost its access point (the ESP32 socket port's resolve waits on the Wi-Fi join)
+ * are the network's state, not the manifest's: retried at the next wake like a dropped socket.
  */
 const TRANSIENT: readonly ErrorCode[] = Object.freeze([
   'ERR_HTTP_TIMEOUT', 'ERR_HTTP_HEADERS_TOO_LARGE', 'ERR_HTTP_PROTOCOL', 'ERR_HTTP_BODY_TOO_LARGE', 'ERR_HTTP_RANGE',
   'ERR_SOCKET_TLS_UNSUPPORTED', 'ERR_SOCKET_CLOSED', 'ERR_SOCKET_CONNECT', 'ERR_SOCKET_NOT_CONNECTED', 'ERR_SOCKET_OVERFLOW',
-  'ERR_DEADLINE',
+  'ERR_DNS', 'ERR_WIFI_JOIN', 'ERR_DEADLINE',
 ] as const);
 
 type DownloadResult = { kind: 'complete' } | { kind: 'paused' } | { kind: 'retry'; why: string } | { kind: 'refuse'; code: ErrorCode; detail: string };

@@ -286,6 +286,38 @@ describe('Updater and a failing source', () => {
     expect(u.pendingOutcome()).toBeUndefined();
     expect(u.progress()).toEqual({ offset: 0, size: IMAGE.length });
   });
+
+  for (const code of ['ERR_DNS', 'ERR_WIFI_JOIN'] as const) {
+    it(`${code} during a download is retried at the next wake, not thrown out of the updater`, async () => {
+      const r = rig();
+      const { FirmwareError } = await import('../../../../firmware/index.js');
+      const logged: string[] = [];
+      const log = { log: (_level: string, c: string) => { logged.push(c); } };
+      // The first wake gets a sector in, then the name stops resolving mid-download.
+      const real = r.source;
+      let calls = 0;
+      const flaky: FirmwareSource = {
+        read: async (path, first, last, etag) => {
+          calls++;
+          if (calls === 2 || calls === 3) throw new FirmwareError(code, 'ota.example.net');
+          return real.read(path, first, last, etag);
+        },
+      };
+      const u = () => r.make({ source: flaky, log });
+      await u().handleOffer(offer(), ctx());
+      const after1 = u().progress()!.offset;
+      expect(after1).toBeGreaterThan(0);
+      await expect(u().handleOffer(offer(), ctx())).resolves.toBeUndefined();
+      expect(logged).toContain('OTA_DOWNLOAD_RETRY');
+      expect(u().progress()!.offset).toBe(after1);
+      expect(u().pendingOutcome()).toBeUndefined();
+      // A failure before the first byte keeps the progress too; then the download finishes.
+      await u().handleOffer(offer(), ctx());
+      expect(u().progress()!.offset).toBe(after1);
+      expect(await offerUntilRestart(r, u)).toBeGreaterThan(0);
+      expect(r.verifies()).toBe(1);
+    });
+  }
 });
 
 describe('Updater after an earlier rollback', () => {
