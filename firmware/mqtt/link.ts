@@ -166,7 +166,7 @@ class Link implements MqttLinkHandle {
 
   async open(context: { deadlineMs: number; status: Uint8Array }): Promise<boolean> {
     if (this.#state === 'open') return true;
-    if (this.#state === 'opening' || this.#state === 'reconnecting') throw new FirmwareError('ERR_CONFIG_INVALID', 'open() while the link is opening');
+    if (this.#state === 'opening' || this.#state === 'reconnecting') throw new FirmwareError('ERR_ARGUMENT', 'open() while the link is opening');
     this.#state = 'opening';
     this.#birth = context.status;
     this.#deadlineMs = context.deadlineMs;

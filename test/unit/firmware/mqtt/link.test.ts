@@ -51,4 +51,15 @@ describe('createMqttLink wiring (checked at construction, style item 7)', () => 
     await expect(link.publish('p/d/up', Uint8Array.of(1))).rejects.toMatchObject({ code: 'ERR_DEADLINE' });
     await link.close();
   });
+  it('open() while a first open() is still connecting rejects with ERR_ARGUMENT (a caller bug, not a config error)', async () => {
+    const o = base();
+    let fail: ((error: Error) => void) | undefined;
+    const resolving = new Promise<string>((_resolve, reject) => { fail = reject; });
+    const link = createMqttLink({ ...o, socket: { ...o.socket, resolve: () => resolving } });
+    const first = link.open({ deadlineMs: o.clock.monotonicMs() + 10_000, status: Uint8Array.of(0xa0) });
+    await expect(link.open({ deadlineMs: o.clock.monotonicMs() + 10_000, status: Uint8Array.of(0xa0) })).rejects.toMatchObject({ code: 'ERR_ARGUMENT' });
+    fail!(Object.assign(new Error('no such host'), { code: 'ERR_DNS' }));
+    expect(await first).toBe(false);
+    await link.close();
+  });
 });
