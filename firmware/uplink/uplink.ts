@@ -5,8 +5,9 @@
  * openWindow, in order:
  *   1. If the clock is not verified yet, check in first: the server's time sets the clock and the
  *      queued reports are re-stamped before any is published (firmware/time/restamp.ts).
- *   2. When the outbox holds reports (and the backoff allows it, or an alarm overrides it):
- *      open the MQTT link (retained birth with the status), publish the outbox oldest first with
+ *   2. When the outbox holds reports (and the backoff allows it, or an alarm overrides it), or
+ *      the running image is pending verification (below): open the MQTT link (retained birth
+ *      with the status; its PUBACK is "broker reached"), publish the outbox oldest first with
  *      several QoS 1 publishes in flight, delete each entry only when its PUBACK arrives, stop
  *      at the deadline or when the link is lost (the rest stays queued for the next window),
  *      then close the link cleanly. A failed open sets the next attempt time from the link's
@@ -14,6 +15,11 @@
  *   3. Check in when asked (and not done in 1): the status with fresh outbox counters; the
  *      answer's time sets the clock and re-stamps what is still queued.
  * Time inside the window runs on the monotonic clock: the check-in may step the wall clock.
+ *
+ * A pending image (reason 'update' and status.bootState 'pending-verify': the ESP-IDF state of
+ * the running slot) has this one boot to show health evidence, "broker reached" among it
+ * (docs/ota.md). So its windows open MQTT even with an empty outbox (the birth alone proves the
+ * broker) and ignore the backoff, which may date from the old image, as an alarm does.
  *
  * Every publish goes through the outbox, online or offline (shared/style.md complaint 1): the
  * outbox is the only queue, and the link's in-flight window is bounded by it.
@@ -66,6 +72,11 @@ export interface UplinkCounters {
   checkInFailures: number;
   /** Queued reports corrected after clock fixes. */
   restamped: number;
+}
+
+/** The running image awaits its health-gated commit (UpdateStep.isPendingVerify, seen by the window). */
+function isPendingVerify(context: { reasons: readonly WindowReason[]; status: DeviceStatus }): boolean {
+  return context.reasons.indexOf('update') >= 0 && context.status.bootState === 'pending-verify';
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -125,9 +136,10 @@ export class Uplink implements UplinkStep {
       checkIn = await this.#checkIn(context.status, left());
     }
 
-    // 2. Publish the outbox.
-    const backoffOver = this.#nextAttemptAtMs === undefined || utc.now() >= this.#nextAttemptAtMs || context.reasons.indexOf('alarm') >= 0;
-    if (outbox.stats().records > 0 && backoffOver && left() > 0) {
+    // 2. Publish the outbox (a pending image connects for its health evidence alone).
+    const pendingVerify = isPendingVerify(context);
+    const backoffOver = this.#nextAttemptAtMs === undefined || utc.now() >= this.#nextAttemptAtMs || context.reasons.indexOf('alarm') >= 0 || pendingVerify;
+    if ((outbox.stats().records > 0 || pendingVerify) && backoffOver && left() > 0) {
       const reserve = context.checkIn && !checkedIn && this.#o.checkIn !== undefined ? Math.min(this.#o.checkInReserveMs ?? 10_000, left() / 2) : 0;
       const opened = await link.open({ deadlineMs: deadlineMono - reserve, status: encodeBirth(context.status, utc.now()) });
       if (opened) {

@@ -5,7 +5,7 @@ import { UtcClock } from '../../../../firmware/time/utc-clock.js';
 import { Uplink, type UplinkLink } from '../../../../firmware/uplink/uplink.js';
 import type { DeviceServerClient } from '../../../../firmware/provisioning/server-client.js';
 import type { CheckInAnswer, CheckInRequest } from '../../../../firmware/messages/checkin.js';
-import type { DeviceStatus, Report } from '../../../../firmware/index.js';
+import type { DeviceStatus, Report, WindowReason } from '../../../../firmware/index.js';
 import { createManualClock, type ManualClock } from '../../../../hosts/node/clock.js';
 import { createMemoryOutboxStore } from '../../../../hosts/node/outbox-store-memory.js';
 
@@ -50,6 +50,8 @@ class FakeLink implements UplinkLink {
   restore(bytes: Uint8Array): void { if (bytes.length !== 4) throw new Error('bad'); }
 }
 
+const pendingStatus: DeviceStatus = { ...status, slot: 1, bootState: 'pending-verify' };
+
 let seq = 0;
 function report(clock: ManualClock, alarm = false): Report {
   seq++;
@@ -75,8 +77,8 @@ function setup(options: { wallMs?: number; server?: (r: CheckInRequest) => Check
     },
   } as unknown as DeviceServerClient;
   const uplink = new Uplink({ outbox, link, upTopic: 'fleet/n1/up', utc, ...(options.server === undefined ? {} : { checkIn: { client, deviceId: 'n1', deviceToken: 'token-0123456789abcdef' } }) });
-  const window = (extra: { checkIn?: boolean; reasons?: ('alarm' | 'report')[]; budgetMs?: number } = {}) =>
-    uplink.openWindow({ nowMs: clock.wallMs(), deadlineMs: clock.wallMs() + (extra.budgetMs ?? 60_000), reasons: extra.reasons ?? ['report'], status, checkIn: extra.checkIn ?? false });
+  const window = (extra: { checkIn?: boolean; reasons?: WindowReason[]; budgetMs?: number; status?: DeviceStatus } = {}) =>
+    uplink.openWindow({ nowMs: clock.wallMs(), deadlineMs: clock.wallMs() + (extra.budgetMs ?? 60_000), reasons: extra.reasons ?? ['report'], status: extra.status ?? status, checkIn: extra.checkIn ?? false });
   return { clock, utc, store, outbox, link, uplink, requests, window };
 }
 
@@ -143,6 +145,39 @@ describe('UplinkStep', () => {
   it('an empty outbox opens no MQTT connection', async () => {
     const { link, window } = setup();
     await window();
+    expect(link.opens).toBe(0);
+  });
+
+  it('a pending image opens MQTT with an empty outbox: the birth alone is "broker reached"', async () => {
+    const { link, window } = setup();
+    const outcome = await window({ reasons: ['update', 'check-in'], status: pendingStatus });
+    expect(link.opens).toBe(1);
+    expect(link.published).toHaveLength(0);
+    expect(link.closed).toBe(1);
+    expect(outcome).toEqual({ brokerReached: true, published: 0 });
+  });
+
+  it("a pending image ignores the backoff (it may be the old image's); a failed open still sets it", async () => {
+    const { clock, link, uplink, window } = setup();
+    link.openResult = false;
+    uplink.enqueue(report(clock));
+    await window();
+    expect(uplink.nextAttemptAtMs()).toBe(clock.wallMs() + 30_000);
+    clock.advance(5_000);
+    expect(await window({ reasons: ['update'], status: pendingStatus })).toEqual({ brokerReached: false, published: 0 });
+    expect(link.opens).toBe(2);
+    expect(uplink.nextAttemptAtMs()).toBe(clock.wallMs() + 30_000);
+    link.openResult = true;
+    link.autoAck = true;
+    clock.advance(5_000);
+    expect(await window({ reasons: ['update'], status: pendingStatus })).toEqual({ brokerReached: true, published: 1 });
+    expect(uplink.nextAttemptAtMs()).toBeUndefined();
+  });
+
+  it('only a pending image connects for nothing: not a download in progress, not a pending slot without the update reason', async () => {
+    const { link, window } = setup();
+    await window({ reasons: ['update'] }); // bootState valid: a download to continue, over HTTP
+    await window({ reasons: ['check-in'], status: pendingStatus }); // the updater no longer pending (rolled back, failed)
     expect(link.opens).toBe(0);
   });
 
