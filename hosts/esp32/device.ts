@@ -1,19 +1,25 @@
 /**
  * One boot of the ESP32 sensor node: build every port from Moddable's modules (the bundle of
- * hosts/esp32/moddable.ts, or fakes in tests), wire the core (createNode), run one wake cycle
- * (runWakeCycle), which ends in deep sleep. Whatever goes wrong, the node goes back to sleep:
+ * hosts/esp32/moddable.ts, or fakes in tests), wire the core (createNode), run the wake cycle
+ * (runWakeCycles), which ends in deep sleep. Whatever goes wrong, the node goes back to sleep:
  * a node that stays awake empties its battery, one that restarts in a loop does too.
+ *
+ * The one exception: a new image pending verification. ESP-IDF's bootloader gives it exactly one
+ * boot, and a deep-sleep wake is a reset that rolls it back, so while the update step is pending
+ * the cycle returns `stayAwake` and this boot waits `next.sleepMs` (at most 10 s) on a timer and
+ * runs the next cycle on the same node, until the updater commits or rolls back (it restarts the
+ * chip on its health timeout). Each of those cycles gets its own awake guard.
  *
  * Order of a boot:
  *   1. config, log, clock, timer and the awake guard (a hard cap on this wake);
  *   2. retained record, kv (NVS), flash (outbox partition, OTA slots), power;
  *   3. Wi-Fi (joined only when a window opens), sockets, sensors;
  *   4. provisioning on first boot (claim secret -> credentials), then the uplink;
- *   5. createNode, runWakeCycle -> deep sleep.
+ *   5. createNode, runWakeCycles -> deep sleep (after cycles that stayed awake while pending).
  */
 import {
   createHttpFirmwareSource, createNobleCrypto, createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encode,
-  ensureProvisioned, FirmwareError, HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycle, Updater,
+  ensureProvisioned, FirmwareError, HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycles, Updater,
   utf8Decode, validateNodeConfig,
   type KvPort, type LogPort, type OutboxStorePort, type PowerPort, type SensorPort, type ServerEndpoint, type TimerPort,
   type UpdateStep, type UplinkStep,
@@ -85,7 +91,10 @@ export interface DeviceRun {
   timer: TimerPort;
 }
 
-/** Runs one wake; resolves only off the device (on it, deep sleep does not return). */
+/**
+ * Runs one boot: one wake cycle, or several while a new image is pending verification; resolves
+ * only off the device (on it, deep sleep and restart do not return).
+ */
 export async function runDevice(m: Moddable): Promise<void> {
   let log: LogPort = createTraceLog(m.trace, 'info');
   let host: HostConfig;
@@ -118,10 +127,19 @@ export async function runDevice(m: Moddable): Promise<void> {
 
   // Whatever happens below, this wake ends: a hang in a driver or the network must not keep
   // the radio and CPU on until the battery is flat (the task watchdog covers a stuck loop).
-  timer.set(() => {
+  // A pending image's cycles each get the whole guard; the updater's health timeout bounds them.
+  const armGuard = () => timer.set(() => {
     log.log('error', 'AWAKE_DEADLINE', { awakeMs: host.awakeMs });
     power.deepSleep(FALLBACK_SLEEP_MS);
   }, host.awakeMs);
+  let guard = armGuard();
+  const idle = async (ms: number): Promise<void> => {
+    // No deep sleep here: the heap and the pending image's one boot must survive the wait.
+    timer.clear(guard);
+    log.log('debug', 'STAY_AWAKE', { ms });
+    await new Promise<void>((resolve) => { timer.set(resolve, ms); });
+    guard = armGuard();
+  };
 
   try {
     const resetReason = power.resetReason();
@@ -223,7 +241,7 @@ export async function runDevice(m: Moddable): Promise<void> {
       ...(uplink === undefined ? {} : { uplink }),
       ...(update === undefined ? {} : { update }),
     });
-    await runWakeCycle(node);
+    await runWakeCycles(node, { idle });
   } catch (error) {
     log.log('error', 'WAKE_FAILED', { code: isFirmwareError(error) ? error.code : undefined, error: (error as Error).message });
     power.deepSleep(FALLBACK_SLEEP_MS);

@@ -3,7 +3,8 @@
  * knows nothing of Wi-Fi. This wrapper joins Wi-Fi first, within the window's own deadline, so
  * the radio is on only in wakes that have something to send. When the join fails the uplink
  * still runs its window: its connects fail at once (the socket port waits on the same failed
- * join), so it records the failure and backs off across wakes as for a broker outage.
+ * join), so it records the failure and backs off across wakes as for a broker outage. A boot
+ * with several windows (an image pending verification stays awake) tries the join once per window.
  */
 import { isFirmwareError, type LogPort, type UplinkStep, type WindowOutcome } from '../esp32-core.js';
 import type { WifiLink } from './wifi.js';
@@ -16,6 +17,7 @@ export function withRadio(uplink: UplinkStep, wifi: WifiLink, log: LogPort): Upl
     snapshot: () => uplink.snapshot(),
     restore: (bytes) => uplink.restore(bytes),
     async openWindow(context): Promise<WindowOutcome> {
+      wifi.forgetFailure();
       try {
         await wifi.up(Math.max(0, context.deadlineMs - context.nowMs));
       } catch (error) {

@@ -62,6 +62,11 @@ export function decodeWifiCache(bytes: Uint8Array | undefined): WifiCache | unde
 export interface WifiLink {
   /** Joins (once per wake); budgetMs caps the join further. Rejects with ERR_WIFI_JOIN. */
   up(budgetMs?: number): Promise<void>;
+  /**
+   * After a failed join, lets the next up() try again (the failure is otherwise kept, so every
+   * socket of a window fails at once). For a boot with several windows: a pending image's.
+   */
+  forgetFailure(): void;
   readonly isUp: boolean;
 }
 
@@ -87,6 +92,7 @@ function hasAddress(wifi: WiFiInterface): boolean {
 
 export function createEsp32Wifi(o: Esp32WifiOptions): WifiLink {
   let joining: Promise<void> | undefined;
+  let failed = false;
   let isUp = false;
   const pollMs = o.pollMs ?? 50;
 
@@ -148,8 +154,16 @@ export function createEsp32Wifi(o: Esp32WifiOptions): WifiLink {
     up(budgetMs = Number.POSITIVE_INFINITY) {
       joining ??= join(budgetMs).then(() => {
         isUp = true;
+      }, (error: unknown) => {
+        failed = true;
+        throw error;
       });
       return joining;
+    },
+    forgetFailure() {
+      if (!failed) return;
+      failed = false;
+      joining = undefined;
     },
     get isUp() {
       return isUp;

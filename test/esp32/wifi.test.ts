@@ -86,6 +86,21 @@ describe('ESP32 Wi-Fi join', () => {
     expect(wifi.isUp).toBe(false);
   });
 
+  it('forgetFailure lets the next window join again after a failure, and is a no-op once joined', async () => {
+    FakeWiFi.join = { ok: false, afterMs: 5 };
+    const { make } = setup({ joinTimeoutMs: 60 });
+    const wifi = make();
+    await expect(wifi.up()).rejects.toMatchObject({ code: 'ERR_WIFI_JOIN' });
+    FakeWiFi.join = { ok: true, afterMs: 5 };
+    wifi.forgetFailure();
+    await wifi.up();
+    expect(wifi.isUp).toBe(true);
+    expect(FakeWiFi.instances).toHaveLength(2);
+    wifi.forgetFailure();
+    await wifi.up();
+    expect(FakeWiFi.instances).toHaveLength(2); // joined: no second join
+  });
+
   it('keeps to a shorter budget from the caller', async () => {
     FakeWiFi.join = { ok: true, afterMs: 200 };
     const { make } = setup({ joinTimeoutMs: 10_000 });
