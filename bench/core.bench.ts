@@ -100,6 +100,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const out = execFileSync(process.execPath, ['--import', 'tsx', self, CHILD_FLAG], { encoding: 'utf8', maxBuffer: 16 << 20 });
   const f = JSON.parse(out.trim().split('\n').at(-1)!) as ChildFigures;
   const { resolvePack } = await import('../firmware/codec/senml.js');
+  const { DEFAULT_NODE_CONFIG } = await import('../firmware/node/config.js');
   const cold = f.cycles[0]!;
   const warm = f.cycles.slice(1);
   const mean = Math.round(warm.reduce((s, c) => s + c.computrons, 0) / warm.length);
@@ -108,7 +109,9 @@ export async function run(): Promise<Record<string, number | string>> {
 
   // The same readings, both ways: the cold-start pack holds temperature, humidity and pressure.
   const coldPack = Uint8Array.from(cold.packs!);
-  const records = resolvePack(coldPack);
+  // The node sends no base name (its MQTT topic <prefix>/<deviceId>/up names it): a consumer
+  // resolves full names from the topic, as here.
+  const records = resolvePack(coldPack, { baseName: `urn:dev:${DEFAULT_NODE_CONFIG.deviceId}:` });
   const value = (suffix: string): number => records.find((r) => r.name.endsWith(`:${suffix}`))!.value!;
   const json = tasmotaJson(records[0]!.time, value('temp'), value('hum'), value('press'));
   const fullJson = tasmotaFullJson(records[0]!.time, value('temp'), value('hum'), value('press'));

@@ -1,15 +1,16 @@
 /**
  * SenML in CBOR, RFC 8428 (section 6: integer labels), on top of our deterministic CBOR.
  *
- * buildPack: readings -> one pack. The first record carries the base name `bn` (e.g.
- * "urn:dev:<id>:") and the base time `bt` (the first reading's UTC time in seconds); every
- * record carries its name `n`, unit `u`, one value (`v`, `vb`, `vs` or `vd`), its time `t`
- * relative to `bt` (omitted when 0). Sequence numbers are pack-level: the first record carries
- * the first reading's number under the text label "bseq", later records are numbered
- * consecutively from it; a reading whose number breaks that run carries its own under "seq"
- * (and the run continues from it).
+ * buildPack: readings -> one pack. The first record carries the base name `bn` when one is
+ * given (e.g. "urn:dev:<id>:"; on MQTT the topic names the device, so the node sends none by
+ * default) and the base time `bt` (the first reading's UTC time in seconds); every record
+ * carries its name `n`, unit `u`, one value (`v`, `vb`, `vs` or `vd`), its time `t` relative to
+ * `bt` (omitted when 0). Sequence numbers run on: the first record carries its number under the
+ * text label "q", later records are numbered consecutively from it; a reading whose number
+ * breaks that run carries its own "q" (and the run continues from it).
  * resolvePack: pack -> resolved records (RFC 8428 4.6): base fields applied, absolute times,
- * records in time order.
+ * records in time order; `baseName` supplies the base name a pack without `bn` leaves to its
+ * context (the consumer takes it from the topic).
  *
  * Numbers (RFC 8428 6): a SenML "number" in CBOR may be an integer, a float or a decimal
  * fraction (RFC 8949 3.4.4, tag 4), as long as converting it to binary64 gives the value back
@@ -25,23 +26,18 @@ import { utf8EncodedLength, utf8EncodeInto } from './utf8.js';
 export const SENML_LABEL = Object.freeze({ bver: -1, bn: -2, bt: -3, bu: -4, bv: -5, bs: -6, n: 0, u: 1, v: 2, vs: 3, vb: 4, s: 5, t: 6, ut: 7, vd: 8 } as const);
 
 /**
- * Sequence numbers travel under this text label. It is not a registered SenML label, so it is a
- * text key (RFC 8428 6: only registered labels have integer keys); readers that do not know it
- * ignore it, as they must every unknown label not ending in "_" (RFC 8428 4.4). It does not end
- * in "_" on purpose: a plain SenML reader can still use the pack.
+ * Sequence numbers travel under this text label, "q". It is not a registered SenML label, so it
+ * is a text key (RFC 8428 6: only registered labels have integer keys); readers that do not know
+ * it ignore it, as they must every unknown label not ending in "_" (RFC 8428 4.4), so a plain
+ * SenML reader still gets every name, unit, value and time. It does not end in "_" on purpose.
+ *
+ * Numbers run on like base fields (RFC 8428 4.1): a record without "q" that follows a numbered
+ * record has that record's number plus one. So a pack of consecutive numbers carries the label
+ * once, in its first record; a record off the run carries its own, and the run goes on from it.
+ * One character, because it is on the wire in every pack (RFC 8428 12.2: label names should be
+ * short): 3 bytes a pack against "bseq", 5 a record against a per-record "seq".
  */
-export const SEQ_LABEL = 'seq';
-
-/**
- * Base sequence number: in a record, the sequence number of that record; records after it that
- * carry no "seq" are numbered one more than the record before them (the way RFC 8428 4.1 base
- * fields apply to the records that follow). One label per pack instead of one per record: the
- * wire saves 4-6 bytes a record. Safe for other SenML readers for the same reason as "seq": an
- * unknown label that does not end in "_" must be ignored (RFC 8428 4.4), so a plain reader still
- * gets every name, unit, value and time; only our resolver (resolvePack) gives each record its
- * number, exactly as a per-record "seq" would.
- */
-export const BASE_SEQ_LABEL = 'bseq';
+export const SEQ_LABEL = 'q';
 
 /** Units registered by RFC 8428 (section 12.1, Table 6). Secondary units (RFC 8798: hPa, mV) need bver 26 and are not built. */
 export const SENML_UNITS: readonly string[] = Object.freeze([
@@ -86,6 +82,12 @@ export interface SenmlRecord {
 export interface ResolveOptions {
   /** Current UTC time in seconds, needed only to resolve relative times (bt + t < 2^28, RFC 8428 4.5.3). */
   nowSeconds?: number;
+  /**
+   * The base name in effect before the pack's first `bn` (default ''): what the context names,
+   * e.g. `urn:dev:<deviceId>:` from the MQTT topic `<prefix>/<deviceId>/up` of a pack the node
+   * sent without one. A `bn` in the pack replaces it, as any later `bn` replaces an earlier one.
+   */
+  baseName?: string;
 }
 
 const UNIT_SET: Readonly<Record<string, true>> = Object.freeze(Object.fromEntries(SENML_UNITS.map((u) => [u, true] as const)));
@@ -132,90 +134,80 @@ function headLength(n: number): number {
   return a < 24 ? 1 : a < 0x100 ? 2 : a < 0x10000 ? 3 : a < 4294967296 ? 5 : 9;
 }
 
-/** The shortest exact CBOR form of mantissa * 10^exponent: plain number or decimal fraction (RFC 8949 3.4.4). */
-function decimal(mantissa: number, exponent: number): number | Tagged {
+/**
+ * Shortest head (RFC 8949 4.2.1) of major type 0 or 1 for the integer n, |n| < 2^32, at `at`;
+ * returns the next position. Plain function, no writer object: on XS every call and property
+ * access is metered, and the pack is written at every reporting wake.
+ */
+function intHead(b: Uint8Array, at: number, n: number): number {
+  let mt = 0;
+  if (n < 0) {
+    mt = 0x20;
+    n = -1 - n;
+  }
+  if (n < 24) b[at++] = mt | n;
+  else if (n < 0x100) { b[at++] = mt | 24; b[at++] = n; }
+  else if (n < 0x10000) { b[at++] = mt | 25; b[at++] = n >>> 8; b[at++] = n & 0xff; }
+  else { b[at++] = mt | 26; b[at++] = n >>> 24; b[at++] = (n >>> 16) & 0xff; b[at++] = (n >>> 8) & 0xff; b[at++] = n & 0xff; }
+  return at;
+}
+
+/** A text string (major type 3) at `at`; returns the next position. The caller reserved 5 + 3 * length bytes. */
+function textItem(b: Uint8Array, at: number, t: string): number {
+  const n = t.length;
+  if (n < 24) {
+    // One pass for ASCII (its UTF-8 length is its JS length); anything else is written again below.
+    let i = 0, k = at + 1;
+    for (; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[k++] = c;
+    }
+    if (i === n) {
+      b[at] = 0x60 | n;
+      return k;
+    }
+  }
+  const len = utf8EncodedLength(t);
+  if (len < 0) throw new FirmwareError('ERR_CBOR_UTF8', 'text string with a lone surrogate');
+  const head = at;
+  at = intHead(b, at, len);
+  b[head]! |= 0x60;
+  return utf8EncodeInto(t, b, at);
+}
+
+/** Any other item through the deterministic encoder (floats, large integers, bytes). */
+function otherItem(b: Uint8Array, at: number, v: unknown): number {
+  const bytes = encode(v);
+  b.set(bytes, at);
+  return at + bytes.length;
+}
+
+/** An integer (|n| < 2^32: a head) or any other number, at `at`. */
+function numberItem(b: Uint8Array, at: number, v: number): number {
+  if (v > -4294967297 && v < 4294967296 && Math.floor(v) === v && !(v === 0 && 1 / v < 0)) return intHead(b, at, v);
+  return otherItem(b, at, v);
+}
+
+/**
+ * mantissa * 10^exponent (|mantissa| a safe integer, exponent <= 0) in its shortest exact CBOR
+ * form at `at`: an integer, a float, or a decimal fraction 4([exponent, mantissa]) (RFC 8949
+ * 3.4.4, RFC 8428 6), whichever is shortest.
+ */
+function decimalItem(b: Uint8Array, at: number, mantissa: number, exponent: number): number {
   while (exponent < 0 && mantissa % 10 === 0) {
     mantissa /= 10;
     exponent += 1;
   }
-  if (exponent >= 0) return mantissa * 10 ** exponent;
+  if (exponent === 0) return numberItem(b, at, mantissa === 0 ? 0 : mantissa);
   const plain = mantissa / 10 ** -exponent; // correctly rounded: the double nearest the decimal
   // A float that binary32 holds takes at most 5 bytes, and no fraction beats it (a 4-byte
   // fraction has a mantissa below 24: such dyadic decimals, 0.5 and 1.5, are binary16). Any
   // other float takes 9: the fraction 4([e, m]) wins when its two heads fit in 6 bytes.
-  if (Math.fround(plain) === plain) return plain;
-  return 2 + headLength(exponent) + headLength(mantissa) < 9 ? new Tagged(4, [exponent, mantissa]) : plain;
-}
-
-/** A small byte writer for the pack: labels and heads written directly (no Map per record). */
-class PackWriter {
-  buf = new Uint8Array(128);
-  len = 0;
-
-  room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-
-  /** Shortest head (RFC 8949 4.2.1) for 0 <= n < 2^32. */
-  head(major: number, n: number): void {
-    this.room(5);
-    const b = this.buf, mt = major << 5;
-    let at = this.len;
-    if (n < 24) b[at++] = mt | n;
-    else if (n < 0x100) { b[at++] = mt | 24; b[at++] = n; }
-    else if (n < 0x10000) { b[at++] = mt | 25; b[at++] = n >>> 8; b[at++] = n & 0xff; }
-    else { b[at++] = mt | 26; b[at++] = n >>> 24; b[at++] = (n >>> 16) & 0xff; b[at++] = (n >>> 8) & 0xff; b[at++] = n & 0xff; }
-    this.len = at;
-  }
-
-  /** A label of RFC 8428 Table 4 (-6..8: one byte). */
-  label(k: number): void {
-    this.head(k < 0 ? 1 : 0, k < 0 ? -1 - k : k);
-  }
-
-  text(t: string): void {
-    const n = t.length;
-    // One pass for ASCII (its UTF-8 length is its JS length); anything else is written again below.
-    const mark = this.len;
-    this.head(3, n);
-    this.room(n);
-    const b = this.buf;
-    let at = this.len, i = 0;
-    for (; i < n; i++) {
-      const c = t.charCodeAt(i);
-      if (c >= 0x80) break;
-      b[at++] = c;
-    }
-    if (i === n) {
-      this.len = at;
-      return;
-    }
-    this.len = mark;
-    const len = utf8EncodedLength(t);
-    if (len < 0) throw new FirmwareError('ERR_CBOR_UTF8', 'text string with a lone surrogate');
-    this.head(3, len);
-    this.room(len);
-    this.len = utf8EncodeInto(t, this.buf, this.len);
-  }
-
-  /** Any other item through the deterministic encoder (floats, decimal fractions, big integers, bytes). */
-  item(v: unknown): void {
-    if (typeof v === 'number' && v >= 0 && v < 4294967296 && Math.floor(v) === v && !(v === 0 && 1 / v < 0)) return this.head(0, v);
-    if (typeof v === 'boolean') {
-      this.room(1);
-      this.buf[this.len++] = v ? 0xf5 : 0xf4;
-      return;
-    }
-    const bytes = encode(v);
-    this.room(bytes.length);
-    this.buf.set(bytes, this.len);
-    this.len += bytes.length;
-  }
+  if (Math.fround(plain) === plain || 2 + headLength(exponent) + headLength(mantissa) >= 9) return otherItem(b, at, plain);
+  b[at] = 0xc4; // tag 4
+  b[at + 1] = 0x82; // [exponent, mantissa]
+  return intHead(b, intHead(b, at + 2, exponent), mantissa);
 }
 
 /** Name characters after a valid base name (RFC 8428 4.5.1). */
@@ -224,50 +216,61 @@ const NAME_REST = /^[A-Za-z0-9\-:./_]*$/;
 /**
  * Pack of `readings` as deterministic CBOR bytes (application/senml+cbor). Each record's labels
  * are written in the bytewise order of their encoded keys (RFC 8949 4.2.1), as encode() would
- * sort them: 0 n, 1 u, 2 v | 3 vs | 4 vb, 6 t, 8 vd, -2 bn, -3 bt, then "seq" or "bseq".
+ * sort them: 0 n, 1 u, 2 v | 3 vs | 4 vb, 6 t, 8 vd, -2 bn, -3 bt, then "q".
  */
 export function buildPack(readings: readonly Reading[], options?: PackOptions): Uint8Array {
   if (!Array.isArray(readings) || readings.length === 0) invalid('a pack needs at least one reading (RFC 8428 11: 1* record)');
   const { baseName = '', decimals } = aoptions(options);
+  const count = readings.length;
   const baseMs = areading(readings[0], 0).timeMs;
   // After a valid base name any run of name characters is a valid name: one test of each part.
   const baseValid = baseName !== '' && NAME.test(baseName);
   const scale = decimals === undefined ? 0 : 10 ** decimals;
-  const w = new PackWriter();
-  w.head(4, readings.length);
+  // Room for the worst case, so that no write checks it: per record at most 5 heads of 9 bytes,
+  // a decimal fraction for v and t, 3 UTF-8 bytes per UTF-16 unit of text.
+  let size = 16 + 3 * baseName.length;
+  for (let i = 0; i < count; i++) {
+    const { name, unit, value } = i === 0 ? readings[0]! : areading(readings[i], i);
+    size += 80 + 3 * name.length + (unit === undefined ? 0 : unit.length) + (typeof value === 'string' ? 3 * value.length : value instanceof Uint8Array ? value.length : 0);
+  }
+  const b = new Uint8Array(size);
+  let at = intHead(b, 0, count);
+  b[0]! |= 0x80; // major type 4: the array of records
   let expectedSeq = -1;
-  for (let i = 0; i < readings.length; i++) {
-    const { name, unit, value, timeMs, seq } = i === 0 ? readings[0]! : areading(readings[i], i);
+  for (let i = 0; i < count; i++) {
+    const r = readings[i]!;
+    const name = r.name, unit = r.unit, value = r.value, timeMs = r.timeMs, seq = r.seq;
     if (!(baseValid ? NAME_REST.test(name) : NAME.test(baseName + name))) {
       invalid(`reading ${i}: name ${JSON.stringify(baseName + name)} is not a valid SenML name`);
     }
-    const ownSeq = i > 0 && seq !== expectedSeq;
-    const size = (name !== '' ? 1 : 0) + (unit !== undefined ? 1 : 0) + (value instanceof Uint8Array ? 0 : 1) + (timeMs !== baseMs ? 1 : 0)
-      + (value instanceof Uint8Array ? 1 : 0) + (i === 0 ? (baseName !== '' ? 3 : 2) : ownSeq ? 1 : 0);
-    w.head(5, size);
-    if (name !== '') { w.label(SENML_LABEL.n); w.text(name); }
-    if (unit !== undefined) { w.label(SENML_LABEL.u); w.text(unit); }
+    const ownSeq = seq !== expectedSeq;
+    const bytes = value instanceof Uint8Array;
+    const fields = (name !== '' ? 1 : 0) + (unit !== undefined ? 1 : 0) + 1 + (timeMs !== baseMs ? 1 : 0)
+      + (i === 0 ? (baseName !== '' ? 2 : 1) : 0) + (ownSeq ? 1 : 0);
+    b[at++] = 0xa0 | fields; // a map of at most 7 entries
+    if (name !== '') { b[at++] = 0x00; at = textItem(b, at, name); }
+    if (unit !== undefined) { b[at++] = 0x01; at = textItem(b, at, unit); }
     if (typeof value === 'number') {
       const scaled = decimals === undefined ? NaN : Math.round(value * scale);
-      w.label(SENML_LABEL.v);
-      w.item(Number.isSafeInteger(scaled) ? decimal(scaled, -(decimals as number)) : value);
-    } else if (typeof value === 'string') { w.label(SENML_LABEL.vs); w.text(value); }
-    else if (typeof value === 'boolean') { w.label(SENML_LABEL.vb); w.item(value); }
-    if (timeMs !== baseMs) { w.label(SENML_LABEL.t); w.item(decimal(timeMs - baseMs, -3)); }
-    if (value instanceof Uint8Array) { w.label(SENML_LABEL.vd); w.item(value); }
+      b[at++] = 0x02;
+      at = Number.isSafeInteger(scaled) ? decimalItem(b, at, scaled, -(decimals as number)) : numberItem(b, at, value);
+    } else if (typeof value === 'string') { b[at++] = 0x03; at = textItem(b, at, value); }
+    else if (typeof value === 'boolean') { b[at++] = 0x04; b[at++] = value ? 0xf5 : 0xf4; }
+    if (timeMs !== baseMs) { b[at++] = 0x06; at = decimalItem(b, at, timeMs - baseMs, -3); }
+    if (bytes) { b[at++] = 0x08; at = otherItem(b, at, value); }
     if (i === 0) {
-      if (baseName !== '') { w.label(SENML_LABEL.bn); w.text(baseName); }
-      w.label(SENML_LABEL.bt);
-      w.item(decimal(baseMs, -3));
-      w.text(BASE_SEQ_LABEL);
-      w.item(seq);
-    } else if (ownSeq) {
-      w.text(SEQ_LABEL);
-      w.item(seq);
+      if (baseName !== '') { b[at++] = 0x21; at = textItem(b, at, baseName); }
+      b[at++] = 0x22;
+      at = decimalItem(b, at, baseMs, -3);
+    }
+    if (ownSeq) {
+      b[at++] = 0x61; // the text label "q"
+      b[at++] = 0x71;
+      at = numberItem(b, at, seq);
     }
     expectedSeq = seq + 1;
   }
-  return w.buf.slice(0, w.len);
+  return b.slice(0, at);
 }
 
 // ---- resolving ------------------------------------------------------------------------------
@@ -304,7 +307,7 @@ function fieldsOf(record: unknown, i: number): Fields {
   const f: Fields = {};
   for (const [key, x] of entries) {
     if (typeof key === 'string') {
-      if (key === SEQ_LABEL || key === BASE_SEQ_LABEL) {
+      if (key === SEQ_LABEL) {
         if (!Number.isSafeInteger(x) || (x as number) < 0) invalid(`record ${i}: ${key} must be a non-negative integer`);
         f[key] = x;
       } else if (key.endsWith('_')) {
@@ -347,11 +350,12 @@ function fieldsOf(record: unknown, i: number): Fields {
 export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions = {}): SenmlRecord[] {
   const records = pack instanceof Uint8Array ? decode(pack) : pack;
   if (!Array.isArray(records) || records.length === 0) invalid('a pack is a non-empty array of records');
-  const { nowSeconds } = options;
+  const { nowSeconds, baseName = '' } = options;
   if (nowSeconds !== undefined && !Number.isFinite(nowSeconds)) invalid('nowSeconds must be a finite number');
+  if (typeof baseName !== 'string') invalid('baseName must be a string');
   let version: number | undefined;
-  let bn = '', bt = 0, bv: number | undefined, bu: string | undefined, bs: number | undefined;
-  let nextSeq: number | undefined; // after a bseq: the number of the next record without its own
+  let bn = baseName, bt = 0, bv: number | undefined, bu: string | undefined, bs: number | undefined;
+  let nextSeq: number | undefined; // after a numbered record: the number of the next record without its own
   const out: { rec: SenmlRecord; index: number }[] = [];
   records.forEach((record, index) => {
     const f = fieldsOf(record, index);
@@ -385,11 +389,11 @@ export function resolvePack(pack: Uint8Array | unknown, options: ResolveOptions 
     if (f.vd !== undefined) rec.dataValue = f.vd as Uint8Array;
     if (f.s !== undefined || bs !== undefined) rec.sum = (bs ?? 0) + ((f.s as number | undefined) ?? 0);
     if (f.ut !== undefined) rec.updateTime = f.ut as number;
-    // Its own "seq" first, then its "bseq", then one more than the record before (after a bseq).
-    const seq = (f.seq as number | undefined) ?? (f.bseq as number | undefined) ?? nextSeq;
+    // Its own number, else one more than the record before (once a record carried one).
+    const seq = (f[SEQ_LABEL] as number | undefined) ?? nextSeq;
     if (seq !== undefined) {
       rec.seq = seq;
-      if (f.bseq !== undefined || nextSeq !== undefined) nextSeq = seq + 1;
+      nextSeq = seq + 1;
     }
     out.push({ rec, index });
   });

@@ -14,13 +14,15 @@ import { parseChannelSpec } from '../sampling/channel.js';
 import type { FilterSpec } from '../sampling/filters/registry.js';
 import type { ReportPolicySpec } from '../sampling/policy/registry.js';
 import { aObject, anArray, aNumber, aOneOf, aString, configError, type SpecObject } from '../sampling/validate.js';
+import { DEVICE_ID_PATTERN } from '../messages/checkin.js';
+import { TOPIC_PREFIX_PATTERN } from '../messages/provision.js';
 import { parseThresholdRuleSpec, type ThresholdRuleSpec } from '../rules/threshold.js';
 
 /** A threshold rule inside a channel: the channel is implied. */
 export type ChannelRuleSpec = Omit<ThresholdRuleSpec, 'channel'>;
 
 export interface ChannelConfig {
-  /** Channel and SenML record name (resolved name: urn:dev:<deviceId>:<name>). */
+  /** Channel and SenML record name (resolved name: the base name, then this). */
   readonly name: string;
   /** Id of a SensorPort, or 'power' for the battery voltage from the PowerPort. */
   readonly sensor: string;
@@ -43,8 +45,14 @@ export interface BatteryPolicy {
 }
 
 export interface NodeConfig {
-  /** Device identity: SenML base name urn:dev:<deviceId>: and MQTT topics <topicPrefix>/<deviceId>/... */
+  /** Device identity: MQTT topics <topicPrefix>/<deviceId>/..., check-in. */
   readonly deviceId: string;
+  /**
+   * SenML base name sent in every pack (`bn`), e.g. `urn:dev:<deviceId>:`. Absent (the default):
+   * no `bn`, since the MQTT topic `<topicPrefix>/<deviceId>/up` already names the device and the
+   * consumer resolves full names from it (resolvePack's `baseName` option); ~20 bytes a pack.
+   */
+  readonly baseName?: string;
   /** Config version; the server sends a new document when its version differs. */
   readonly version: number;
   readonly channels: readonly ChannelConfig[];
@@ -60,14 +68,15 @@ export interface NodeConfig {
 export const MAX_CHANNELS = 16;
 export const MIN_SAMPLE_PERIOD_MS = 1000;
 const WEEK_MS = 7 * 86_400_000;
-export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** The one device id rule (check-in and provisioning use it too). */
+export const DEVICE_ID = DEVICE_ID_PATTERN;
 const SENSOR_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
-// MQTT topic levels without wildcards [MQTT-4.7.1-1] and without empty levels or a trailing '/'.
-const TOPIC_PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+/** A SenML name (RFC 8428 4.5.1), at most 64 characters. */
+const BASE_NAME = /^[A-Za-z0-9][A-Za-z0-9\-:./_]{0,63}$/;
 export const POWER_SENSOR = 'power';
 const QUANTITIES: readonly Quantity[] = Object.freeze(['temperature', 'humidity', 'pressure', 'battery'] as const);
 
-const NODE_KEYS = Object.freeze(['deviceId', 'version', 'channels', 'checkInPeriodMs', 'maxSleepMs', 'battery', 'alignWindowMs', 'topicPrefix']);
+const NODE_KEYS = Object.freeze(['deviceId', 'baseName', 'version', 'channels', 'checkInPeriodMs', 'maxSleepMs', 'battery', 'alignWindowMs', 'topicPrefix']);
 const CHANNEL_KEYS = Object.freeze(['name', 'sensor', 'quantity', 'samplePeriodMs', 'filters', 'report', 'aggregate', 'rules', 'decimals']);
 const RULE_KEYS = Object.freeze(['id', 'high', 'low', 'hysteresis', 'debounce']);
 
@@ -132,11 +141,14 @@ export function validateNodeConfig(value: unknown): NodeConfig {
     stretch: aNumber(required(batteryObj, 'stretch', 'battery'), 'battery.stretch', { min: 1, max: 100 }),
   });
   const alignWindowMs = aNumber(required(obj, 'alignWindowMs', ''), 'alignWindowMs', { integer: true, min: 0, max: maxSleepMs });
-  const topicPrefix = aString(required(obj, 'topicPrefix', ''), 'topicPrefix', TOPIC_PREFIX);
+  // The same rule as the provisioning answer's topic prefix: one notion of a valid prefix.
+  const topicPrefix = aString(required(obj, 'topicPrefix', ''), 'topicPrefix', TOPIC_PREFIX_PATTERN);
   if (topicPrefix.length > 64) throw configError('topicPrefix', 'at most 64 characters');
-  return Object.freeze({
+  const config: { -readonly [K in keyof NodeConfig]: NodeConfig[K] } = {
     deviceId, version, channels: Object.freeze(channels), checkInPeriodMs, maxSleepMs, battery, alignWindowMs, topicPrefix,
-  });
+  };
+  if (obj['baseName'] !== undefined) config.baseName = aString(obj['baseName'], 'baseName', BASE_NAME);
+  return Object.freeze(config);
 }
 
 /** Report on a change beyond `abs`, or after `maxSilenceMs` without a report (a heartbeat). */

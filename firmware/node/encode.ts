@@ -2,12 +2,14 @@
  * Step 5 of the wake cycle: the readings decided this cycle and the alarm events of the local
  * rules, as ONE SenML-CBOR pack (RFC 8428 section 6) for one publish:
  *
- *   base name  urn:dev:<deviceId>:       (first record, with the base time)
+ *   base name  node.baseName (config.baseName) when given, else none: the MQTT topic names the
+ *              device (first record, with the base time)
  *   reading    n = channel name (aggregates: <channel>_<stat>), u = the quantity's unit,
  *              v = the value rounded to the channel's decimals
  *   alarm      n = rule id, vb = true when raised, false when cleared; the value that
  *              completed the streak goes along as a reading of its channel
- *   every record carries the next number of the persistent sequence counter (sequence.ts)
+ *   every record has the next number of the persistent sequence counter (sequence.ts); the
+ *              pack writes the first one, the rest run on from it (codec/senml.ts, "q")
  *
  * Times are whole seconds (the sample time; an aggregate's window start), which keeps the base
  * time a 5-byte integer.
@@ -37,36 +39,47 @@ function round(value: number, decimals: number | undefined): number {
 
 const wholeSeconds = (ms: number): number => ms - (ms % 1000);
 
+function channelNamed(channels: readonly ChannelRuntime[], name: string): ChannelRuntime | undefined {
+  for (let i = 0; i < channels.length; i++) if (channels[i]!.config.name === name) return channels[i];
+  return undefined;
+}
+
+/** One value record; its sequence number is set once the count is known. */
+function valueRecord(ch: ChannelRuntime | undefined, name: string, value: number, timeMs: number, unitless: boolean): SenmlReading {
+  const record: SenmlReading = { name, value: round(value, ch?.config.decimals), timeMs: wholeSeconds(timeMs), seq: 0 };
+  if (ch !== undefined && !unitless) record.unit = QUANTITY_UNIT[ch.config.quantity];
+  return record;
+}
+
 /** Builds the cycle's pack, or returns undefined when there is nothing to send. */
 export function encodeReport(input: EncodeInput, sequence: SequenceState, kv: KvPort): Report | undefined {
   const { readings, alarms, channels } = input;
   if (readings.length === 0 && alarms.length === 0) return undefined;
-  const byName = (name: string): ChannelRuntime | undefined => {
-    for (const ch of channels) if (ch.config.name === name) return ch;
-    return undefined;
-  };
-  const records: Omit<SenmlReading, 'seq'>[] = [];
+  const records: SenmlReading[] = [];
+  // The pack's decimals: the most any of its channels asks for (values are rounded per channel).
   let decimals: number | undefined;
-  const addValue = (ch: ChannelRuntime | undefined, name: string, value: number, timeMs: number, unitless: boolean): void => {
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    const channelName = r.kind === 'aggregate' ? r.name.slice(0, r.name.length - (r.stat!.length + 1)) : r.name;
+    const ch = channelNamed(channels, channelName);
     const d = ch?.config.decimals;
     if (d !== undefined && (decimals === undefined || d > decimals)) decimals = d;
-    const record: Omit<SenmlReading, 'seq'> = { name, value: round(value, d), timeMs: wholeSeconds(timeMs) };
-    if (ch !== undefined && !unitless) record.unit = QUANTITY_UNIT[ch.config.quantity];
-    records.push(record);
-  };
-  for (const r of readings) {
-    const channelName = r.kind === 'aggregate' ? r.name.slice(0, r.name.length - (r.stat!.length + 1)) : r.name;
-    addValue(byName(channelName), r.name, r.value, r.timeMs, r.stat === 'count');
+    records.push(valueRecord(ch, r.name, r.value, r.timeMs, r.stat === 'count'));
   }
-  for (const a of alarms) {
-    const reported = readings.some((r) => r.name === a.channel && r.timeMs === a.timeMs);
-    if (!reported) addValue(byName(a.channel), a.channel, a.value, a.timeMs, false);
-    records.push({ name: a.ruleId, value: a.kind === 'raise', timeMs: wholeSeconds(a.timeMs) });
+  for (let i = 0; i < alarms.length; i++) {
+    const a = alarms[i]!;
+    let reported = false;
+    for (let k = 0; k < readings.length; k++) if (readings[k]!.name === a.channel && readings[k]!.timeMs === a.timeMs) reported = true;
+    if (!reported) {
+      const ch = channelNamed(channels, a.channel);
+      const d = ch?.config.decimals;
+      if (d !== undefined && (decimals === undefined || d > decimals)) decimals = d;
+      records.push(valueRecord(ch, a.channel, a.value, a.timeMs, false));
+    }
+    records.push({ name: a.ruleId, value: a.kind === 'raise', timeMs: wholeSeconds(a.timeMs), seq: 0 });
   }
   const firstSeq = takeSequence(sequence, records.length, kv);
-  const pack = buildPack(
-    records.map((r, i) => ({ ...r, seq: firstSeq + i })),
-    decimals === undefined ? { baseName: input.baseName } : { baseName: input.baseName, decimals },
-  );
+  for (let i = 0; i < records.length; i++) records[i]!.seq = firstSeq + i;
+  const pack = buildPack(records, decimals === undefined ? { baseName: input.baseName } : { baseName: input.baseName, decimals });
   return { pack, firstSeq, lastSeq: firstSeq + records.length - 1, alarm: alarms.length > 0, createdAtMs: input.nowMs };
 }

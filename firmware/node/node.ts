@@ -73,7 +73,7 @@ export interface Node {
   channels: ChannelRuntime[];
   rules: RuleSet;
   planner: PlannerSpec;
-  /** SenML base name: urn:dev:<deviceId>: */
+  /** SenML base name sent in each pack: config.baseName, or '' (none: the MQTT topic names the device). */
   baseName: string;
   readonly firmware: () => FirmwareInfo;
   readonly windowBudgetMs: number;
@@ -206,7 +206,7 @@ export function createNode(options: CreateNodeOptions): Node {
     channels,
     rules,
     planner: plannerSpecOf(config),
-    baseName: `urn:dev:${config.deviceId}:`,
+    baseName: config.baseName ?? '',
     firmware: options.firmware ?? (() => DEFAULT_FIRMWARE),
     windowBudgetMs,
     configSource: stored === undefined ? 'build' : 'kv',
@@ -239,5 +239,5 @@ export function applyConfig(node: Node, config: NodeConfig): void {
   node.channels = runtime.channels;
   node.rules = runtime.rules;
   node.planner = plannerSpecOf(config);
-  node.baseName = `urn:dev:${config.deviceId}:`;
+  node.baseName = config.baseName ?? '';
 }

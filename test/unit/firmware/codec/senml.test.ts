@@ -59,16 +59,18 @@ describe('the worked pack of protocols.md 1.5 (RFC 8428 6)', () => {
 });
 
 describe('buildPack', () => {
-  it('writes bn, bt and the pack first sequence number ("bseq") in the first record, n u v in each (exact bytes)', () => {
+  it('writes bn, bt and the first sequence number ("q") in the first record, n u v in each (exact bytes)', () => {
     expect(toHex(buildPack([reading()], { baseName: BN }))).toBe(
-      '81a6006474656d70016343656c02f94d6021781d' + toHex(new TextEncoder().encode(BN)) + '221a6553f1006462736571' + '01',
+      '81a6006474656d70016343656c02f94d6021781d' + toHex(new TextEncoder().encode(BN)) + '221a6553f100' + '6171' + '01',
     );
+    // Without a base name: no bn (the topic names the device), the rest the same.
+    expect(toHex(buildPack([reading()]))).toBe('81a5006474656d70016343656c02f94d60221a6553f100617101');
   });
 
-  it('numbers records consecutively from "bseq"; a record off the run carries its own "seq", and the run goes on from it', () => {
+  it('numbers records consecutively from the first "q"; a record off the run carries its own, and the run goes on from it', () => {
     const pack = buildPack([reading({ seq: 7 }), reading({ seq: 8 }), reading({ seq: 20 }), reading({ seq: 21 })]);
     const out = decode(pack) as Map<number | string, unknown>[];
-    expect(out.map((r) => [r.get('bseq'), r.get('seq')])).toStrictEqual([[7, undefined], [undefined, undefined], [undefined, 20], [undefined, undefined]]);
+    expect(out.map((r) => r.get('q'))).toStrictEqual([7, undefined, 20, undefined]);
     expect(resolvePack(pack).map((r) => r.seq)).toStrictEqual([7, 8, 20, 21]);
     // A pack without any sequence label resolves without numbers, as before.
     expect(resolvePack([new Map<number, unknown>([[0, 'a'], [2, 1], [-3, 1_700_000_000]])])[0]!.seq).toBeUndefined();
@@ -191,17 +193,27 @@ describe('resolvePack', () => {
 
   it('reads decimal fractions, bigints and the other value fields', () => {
     const out = resolvePack([
-      rec([-3, 1_700_000_000], [0, 'a'], [2, new Tagged(4, [-2, 2153])], ['seq', 4]),
+      rec([-3, 1_700_000_000], [0, 'a'], [2, new Tagged(4, [-2, 2153])], ['q', 4]),
       rec([0, 'b'], [3, 'on'], [7, 5]),
       rec([0, 'c'], [8, new Uint8Array([7])], [6, new Tagged(4, [1, 3])]),
       rec([0, 'd'], [2, 2n ** 60n]),
     ]);
     expect(out).toStrictEqual([
       { name: 'a', value: 21.53, time: 1_700_000_000, seq: 4 },
-      { name: 'b', stringValue: 'on', time: 1_700_000_000, updateTime: 5 },
-      { name: 'd', value: 2 ** 60, time: 1_700_000_000 },
-      { name: 'c', dataValue: new Uint8Array([7]), time: 1_700_000_030 },
+      { name: 'b', stringValue: 'on', time: 1_700_000_000, updateTime: 5, seq: 5 },
+      { name: 'd', value: 2 ** 60, time: 1_700_000_000, seq: 7 },
+      { name: 'c', dataValue: new Uint8Array([7]), time: 1_700_000_030, seq: 6 },
     ]);
+  });
+
+  it('applies the context base name (baseName) to a pack without bn; a bn in the pack replaces it', () => {
+    const pack = buildPack([reading({ seq: 1 }), reading({ name: 'hum', unit: '%RH', seq: 2 })]);
+    expect(resolvePack(pack, { baseName: 'urn:dev:n1:' }).map((r) => r.name)).toStrictEqual(['urn:dev:n1:temp', 'urn:dev:n1:hum']);
+    expect(resolvePack(pack).map((r) => r.name)).toStrictEqual(['temp', 'hum']);
+    expect(resolvePack(buildPack([reading()], { baseName: BN }), { baseName: 'urn:dev:n1:' })[0]!.name).toBe(`${BN}temp`);
+    expect(resolveCode([rec([0, 'a'], [2, 1], [-3, 1_700_000_000])])).toBe('no error');
+    expect(codeOf(() => resolvePack(pack, { baseName: ' x' }))).toBe('ERR_SENML_INVALID'); // the resolved name must be valid
+    expect(codeOf(() => resolvePack(pack, { baseName: 7 as unknown as string }))).toBe('ERR_SENML_INVALID');
   });
 
   it('accepts bver 10 and 26 (RFC 9100 secondary units), one per pack', () => {
@@ -235,7 +247,8 @@ describe('resolvePack', () => {
     ['no value and no sum', [rec([0, 'a'])], 'ERR_SENML_INVALID'],
     ['invalid name characters', [rec([0, 'a b'], [2, 1])], 'ERR_SENML_INVALID'],
     ['empty name', [rec([2, 1])], 'ERR_SENML_INVALID'],
-    ['negative seq', [rec([0, 'a'], [2, 1], ['seq', -1])], 'ERR_SENML_INVALID'],
+    ['negative seq', [rec([0, 'a'], [2, 1], ['q', -1])], 'ERR_SENML_INVALID'],
+    ['fractional seq', [rec([0, 'a'], [2, 1], ['q', 1.5])], 'ERR_SENML_INVALID'],
     ['non-integer or non-text label', [new Map<unknown, unknown>([[0, 'a'], [2, 1], [true, 1]])], 'ERR_SENML_INVALID'],
   ])('refuses %s', (_, pack, code) => expect(resolveCode(pack)).toBe(code));
 

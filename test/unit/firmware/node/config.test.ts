@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isFirmwareError } from '../../../../firmware/errors.js';
 import { DEFAULT_NODE_CONFIG, validateNodeConfig, type NodeConfig } from '../../../../firmware/node/config.js';
+import { DEVICE_ID_PATTERN } from '../../../../firmware/messages/checkin.js';
+import { TOPIC_PREFIX_PATTERN } from '../../../../firmware/messages/provision.js';
 
 /** A mutable deep copy of the default config to break one field at a time. */
 function base(): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test fixture edited freely
@@ -77,10 +79,31 @@ describe('validateNodeConfig', () => {
     ['topic prefix with a wildcard', (c) => ({ ...c, topicPrefix: 'a/#' }), 'topicPrefix'],
     ['topic prefix with a trailing slash', (c) => ({ ...c, topicPrefix: 'a/' }), 'topicPrefix'],
     ['topic prefix empty', (c) => ({ ...c, topicPrefix: '' }), 'topicPrefix'],
+    ['topic prefix with a space', (c) => ({ ...c, topicPrefix: 'a b' }), 'topicPrefix'],
+    ['topic prefix of 65 characters', (c) => ({ ...c, topicPrefix: 'a'.repeat(65) }), 'topicPrefix'],
+    ['base name that is not a SenML name', (c) => ({ ...c, baseName: 'urn dev' }), 'baseName'],
+    ['base name empty', (c) => ({ ...c, baseName: '' }), 'baseName'],
+    ['base name of 65 characters', (c) => ({ ...c, baseName: 'u'.repeat(65) }), 'baseName'],
   ];
   for (const [what, mutate, path] of cases) {
     it(`refuses ${what} at ${path}`, () => expect(pathOf(mutate(base()))).toBe(path));
   }
+
+  it('uses the check-in and provisioning rules for device ids and topic prefixes (one rule each)', () => {
+    for (const prefix of ['nodes', 'site-1/büro', 'a/b.c/d_e', 'x:y']) {
+      expect(TOPIC_PREFIX_PATTERN.test(prefix)).toBe(true);
+      expect(validateNodeConfig({ ...base(), topicPrefix: prefix }).topicPrefix).toBe(prefix);
+    }
+    for (const id of ['n1', 'mac:0024befffe804ff1', 'a.b-c_d']) {
+      expect(DEVICE_ID_PATTERN.test(id)).toBe(true);
+      expect(validateNodeConfig({ ...base(), deviceId: id }).deviceId).toBe(id);
+    }
+  });
+
+  it('takes an optional SenML base name (absent by default: the MQTT topic names the device)', () => {
+    expect(validateNodeConfig(base()).baseName).toBeUndefined();
+    expect(validateNodeConfig({ ...base(), baseName: 'urn:dev:node-0001:' }).baseName).toBe('urn:dev:node-0001:');
+  });
 
   it('accepts an aggregate channel and a channel without rules or filters', () => {
     const c = base();

@@ -74,7 +74,8 @@ describe('createNode checks every port at wiring time (ERR_PORT_MISSING naming i
     expect(fx.log.codes()).toContain('CONFIG_STORED_INVALID');
   });
 
-  it('derives the SenML base name from the device id', () => {
-    expect(makeFixture().node.baseName).toBe('urn:dev:node-0001:');
+  it('sends no SenML base name by default (the MQTT topic names the device), config.baseName when given', () => {
+    expect(makeFixture().node.baseName).toBe('');
+    expect(makeFixture({ config: { ...DEFAULT_NODE_CONFIG, baseName: 'urn:dev:node-0001:' } }).node.baseName).toBe('urn:dev:node-0001:');
   });
 });

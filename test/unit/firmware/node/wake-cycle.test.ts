@@ -17,7 +17,8 @@ describe('runWakeCycle: cold start', () => {
     expect(r!.boot).toEqual({ resetReason: 'power-on', wakeCause: 'none', coldStart: 'no-record' });
     expect(r!.sampled.map((s) => s.channel)).toEqual(['temp', 'hum', 'press', 'bat']);
     expect(r!.readings.map((x) => [x.name, x.kind])).toEqual([['temp', 'report'], ['hum', 'report'], ['press', 'report'], ['bat', 'report']]);
-    const records = resolvePack(r!.report!.pack);
+    // The consumer takes the base name from the topic <prefix>/<deviceId>/up.
+    const records = resolvePack(r!.report!.pack, { baseName: 'urn:dev:node-0001:' });
     expect(records.map((x) => [x.name, x.unit, x.seq])).toEqual([
       ['urn:dev:node-0001:temp', 'Cel', 0], ['urn:dev:node-0001:hum', '%RH', 1],
       ['urn:dev:node-0001:press', 'Pa', 2], ['urn:dev:node-0001:bat', 'V', 3],
@@ -116,7 +117,7 @@ describe('runWakeCycle: local rules', () => {
     expect(raised.window.opened).toBe(true);
     expect(raised.window.reasons[0]).toBe('alarm');
     expect(uplink.windows.some((w) => w.reasons.includes('alarm'))).toBe(true);
-    const names = resolvePack(raised.report!.pack).map((x) => [x.name.slice(18), x.value ?? x.boolValue]);
+    const names = resolvePack(raised.report!.pack).map((x) => [x.name, x.value ?? x.boolValue]);
     expect(names).toContainEqual(['temp_high', true]);
     expect(names).toContainEqual(['temp', 35]); // the value that completed the streak goes along
   });
@@ -256,7 +257,7 @@ describe('runWakeCycle: aggregate channels', () => {
       [30, 'hum_min', expect.closeTo(43, 2), 15], [30, 'hum_max', expect.closeTo(45, 2), 15], [30, 'hum_mean', expect.closeTo(44, 2), 15],
     ]);
     const pack = resolvePack(results[3]!.report!.pack);
-    expect(pack.filter((x) => x.name.includes('hum')).map((x) => [x.name.slice(18), x.unit])).toEqual([['hum_min', '%RH'], ['hum_max', '%RH'], ['hum_mean', '%RH']]);
+    expect(pack.filter((x) => x.name.includes('hum')).map((x) => [x.name, x.unit])).toEqual([['hum_min', '%RH'], ['hum_max', '%RH'], ['hum_mean', '%RH']]);
   });
 });
 
