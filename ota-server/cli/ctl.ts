@@ -3,7 +3,7 @@
  * `--json` for scripts (one JSON document on stdout). Server URL and token from --url/--token
  * or OTA_URL/OTA_TOKEN. Exit status: 0 done, 1 the server refused or failed, 2 usage error.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -168,12 +168,18 @@ export function buildProgram(io: CtlIo, done: (output: Output) => void): Command
 
   // ---- keys
   const keys = program.command('keys').description('trusted release keys (public keys only)');
-  keys.command('add <name> <publicKey>').description('trust an Ed25519 public key: 64 hex digits, or a file holding them or the 32 raw bytes')
+  keys.command('add <name> <publicKey>').description('trust an Ed25519 public key: 64 hex digits, or a file with a PEM key (npm run fw -- keygen), 64 hex digits or the 32 raw bytes')
     .action(act(async (api, name: string, publicKey: string) => {
       let hex = publicKey;
       if (!/^[0-9a-fA-F]{64}$/.test(publicKey)) {
         const raw = await readFile(publicKey);
-        hex = raw.length === 32 ? raw.toString('hex') : raw.toString('utf8').trim();
+        const text = raw.toString('utf8').trim();
+        if (text.startsWith('-----BEGIN')) {
+          // SPKI DER of Ed25519 ends with the 32-byte key (RFC 8410).
+          hex = createPublicKey(text).export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
+        } else {
+          hex = raw.length === 32 ? raw.toString('hex') : text;
+        }
       }
       const k = expectShape<Rec>(await api.request('POST', '/v1/keys', { json: { name, publicKey: hex } }), 'key', { id: 'string' });
       return { json: k, text: pairs(k, ['id', 'name', 'publicKey']) };

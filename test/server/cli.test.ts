@@ -1,4 +1,5 @@
 /** The CLI's happy path against the real server: an operator runs a rollout step by step (docs/server.md). */
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,11 @@ describe('ctl against the server', () => {
 
   it('adds a key and uploads firmware with a progress bar', async () => {
     expect((await ctl(['keys', 'add', 'release', join(dir, 'release.pub')], env)).stdout).toContain(key.publicKeyHex);
+    // A PEM public key (what `npm run fw -- keygen` writes) works too.
+    const other = signingKey(22);
+    const pem = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), other.publicKey]), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' });
+    writeFileSync(join(dir, 'other.pem'), pem);
+    expect((await ctl(['keys', 'add', 'other', join(dir, 'other.pem'), '--json'], env)).json().publicKey).toBe(other.publicKeyHex);
     const up = await ctl(['firmware', 'upload', join(dir, 'app.bin'), '--manifest', join(dir, 'app.cose')], env);
     expect(up.code).toBe(0);
     expect(up.stderr).toMatch(/upload \[.*\] 100% 300000\/300000 bytes/);
