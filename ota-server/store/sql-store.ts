@@ -182,26 +182,30 @@ export class SqlStore implements Store {
     return r === undefined ? undefined : deviceRow(r);
   }
 
-  async listDevices(filter: { board?: string; tag?: string; limit: number; offset: number }): Promise<DeviceRecord[]> {
+  /** WHERE clause and parameters of a device filter. Tags are a JSON array of strings; the quoted form cannot match inside another tag. */
+  #deviceFilter(filter: { board?: string; tag?: string }): { clause: string; params: Array<string | number> } {
     const where: string[] = [];
     const params: Array<string | number> = [];
     if (filter.board !== undefined) { where.push('board = ?'); params.push(filter.board); }
-    // Tags are a JSON array of strings; the quoted form cannot match inside another tag.
     if (filter.tag !== undefined) {
       where.push("tags LIKE ? ESCAPE '\\'");
       params.push(`%${JSON.stringify(filter.tag).replace(/[%_\\]/g, '\\$&')}%`);
     }
-    const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-    const sql = `SELECT ${DEVICE_COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`;
-    return (await this.#db.all(sql, [...params, filter.limit, filter.offset])).map(deviceRow);
+    return { clause: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
+  }
+
+  async listDevices(filter: { board?: string; tag?: string; limit: number; offset: number }): Promise<DeviceRecord[]> {
+    const { clause, params } = this.#deviceFilter(filter);
+    return (await this.#db.all(`SELECT ${DEVICE_COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`, [...params, filter.limit, filter.offset])).map(deviceRow);
   }
 
   async listDevicesOfBoard(board: string): Promise<DeviceRecord[]> {
     return (await this.#db.all(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE board = ? ORDER BY id`, [board])).map(deviceRow);
   }
 
-  async countDevices(): Promise<number> {
-    return num((await this.#db.get('SELECT COUNT(*) AS n FROM devices'))?.n ?? 0);
+  async countDevices(filter: { board?: string; tag?: string } = {}): Promise<number> {
+    const { clause, params } = this.#deviceFilter(filter);
+    return num((await this.#db.get(`SELECT COUNT(*) AS n FROM devices ${clause}`, params))?.n ?? 0);
   }
 
   async updateDeviceTags(id: string, tags: readonly string[]): Promise<boolean> {
@@ -438,17 +442,6 @@ export class SqlStore implements Store {
   async getConfig(scope: ConfigScope): Promise<ConfigRecord | undefined> {
     const r = await this.#db.get('SELECT * FROM configs WHERE scope = ?', [scope]);
     return r === undefined ? undefined : configRow(r);
-  }
-
-  async getConfigs(scopes: readonly ConfigScope[]): Promise<ConfigRecord[]> {
-    if (scopes.length === 0) return [];
-    return (await this.#db.all(`SELECT * FROM configs WHERE scope IN (${scopes.map(() => '?').join(', ')})`, scopes)).map(configRow);
-  }
-
-  async getConfigVersions(scopes: readonly ConfigScope[]): Promise<Array<{ scope: ConfigScope; version: number }>> {
-    if (scopes.length === 0) return [];
-    return (await this.#db.all(`SELECT scope, version FROM configs WHERE scope IN (${scopes.map(() => '?').join(', ')})`, scopes))
-      .map((r) => ({ scope: String(r.scope), version: num(r.version) }));
   }
 
   async listConfigVersions(): Promise<Array<{ scope: ConfigScope; version: number }>> {

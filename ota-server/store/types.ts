@@ -177,7 +177,8 @@ export interface Store {
   listDevices(filter: { board?: string; tag?: string; limit: number; offset: number }): Promise<DeviceRecord[]>;
   /** Every device of a board (for cohort counts); tags filtering is the caller's. */
   listDevicesOfBoard(board: string): Promise<DeviceRecord[]>;
-  countDevices(): Promise<number>;
+  /** Devices matching the filter (all without one). */
+  countDevices(filter?: { board?: string; tag?: string }): Promise<number>;
   updateDeviceTags(id: string, tags: readonly string[]): Promise<boolean>;
   /** Removes the device and its rollout rows. */
   deleteDevice(id: string): Promise<boolean>;
@@ -231,9 +232,7 @@ export interface Store {
   putConfig(scope: ConfigScope, document: unknown, atMs: number): Promise<ConfigRecord>;
   deleteConfig(scope: ConfigScope, atMs: number): Promise<boolean>;
   getConfig(scope: ConfigScope): Promise<ConfigRecord | undefined>;
-  getConfigs(scopes: readonly ConfigScope[]): Promise<ConfigRecord[]>;
-  /** Scope and version only (the check-in path compares versions before it reads a document). */
-  getConfigVersions(scopes: readonly ConfigScope[]): Promise<Array<{ scope: ConfigScope; version: number }>>;
+  /** Every scope's current version, without documents (the check-in path compares versions first). */
   listConfigVersions(): Promise<Array<{ scope: ConfigScope; version: number }>>;
   /** The document of one version, current or past (null for a deletion). */
   getConfigVersion(version: number): Promise<ConfigHistoryEntry | undefined>;

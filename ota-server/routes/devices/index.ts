@@ -39,7 +39,7 @@ const devices: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   }, async (request) => {
     const { board, tag } = request.query;
     const list = await services.ctx.store.listDevices({ board, tag, ...page(request.query) });
-    return { devices: list, total: await services.ctx.store.countDevices() };
+    return { devices: list, total: await services.ctx.store.countDevices({ board, tag }) };
   });
 
   app.get<{ Params: { id: string } }>('/devices/:id', { config: { access: { role: 'viewer' } }, schema: S.get }, async (request) => {

@@ -54,7 +54,7 @@ export const importDevices = {
 export const list = {
   tags: ['devices'], summary: 'List devices',
   querystring: { type: 'object', additionalProperties: false, properties: { board: BOARD, tag: TAG, ...PAGE_QUERY } },
-  response: { 200: { type: 'object', properties: { devices: { type: 'array', items: DEVICE }, total: { type: 'integer' } } }, ...errors(400) },
+  response: { 200: { type: 'object', properties: { devices: { type: 'array', items: DEVICE }, total: { type: 'integer', description: 'devices matching the filter, all pages' } } }, ...errors(400) },
 } as const;
 
 const ROLLOUT_STATE = {
