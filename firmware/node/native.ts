@@ -5,9 +5,11 @@
  * about 2 a byte) where its natives cost a flat ~60-90:
  *   UTF-8     XS on the device: ArrayBuffer.fromString / String.fromArrayBuffer; xsnap and Node:
  *             TextEncoder / TextDecoder; else firmware/codec/utf8.ts
- *   concat    XS (device and xsnap): ArrayBuffer.prototype.concat; else one copy per part
+ *   concat    XS (device and xsnap): ArrayBuffer.prototype.concat; else firmware/codec/bytes.ts
+ * The portable paths are the codec's own functions: this module only picks the native one.
  * Detection happens per call (nothing cached at module top level: preload).
  */
+import { concatBytes as portableConcat } from '../codec/bytes.js';
 import { utf8Decode, utf8Encode } from '../codec/utf8.js';
 
 interface NativeText {
@@ -52,8 +54,8 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return whole ? buffer : buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }
 
-/** The parts one after the other, in a new buffer. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts one after the other, in a new buffer (codec/bytes.ts concatBytes, native on XS). */
+export function concatBytesNative(parts: readonly Uint8Array[]): Uint8Array {
   const xs = (ArrayBuffer.prototype as unknown as NativeConcat).concat;
   if (typeof xs === 'function' && parts.length > 0) {
     const rest: ArrayBuffer[] = [];
@@ -61,13 +63,5 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     // concat makes a new buffer: the first part's own buffer is not changed.
     return new Uint8Array(xs.apply(ownBuffer(parts[0]!), rest));
   }
-  let size = 0;
-  for (let i = 0; i < parts.length; i++) size += parts[i]!.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    out.set(parts[i]!, at);
-    at += parts[i]!.length;
-  }
-  return out;
+  return portableConcat(...parts);
 }

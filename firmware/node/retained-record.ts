@@ -13,7 +13,7 @@
  * cheap on XS); the uplink and update sections are whatever those steps snapshot.
  */
 import { FirmwareError } from '../errors.js';
-import { concatBytes } from './native.js';
+import { concatBytesNative } from './native.js';
 
 export const RETAINED_SECTION = {
   /**
@@ -43,7 +43,7 @@ export function encodeRetainedRecord(sections: RetainedSections): Uint8Array {
     if (bytes.length > MAX_SECTION_BYTES) throw new FirmwareError('ERR_RETAINED_TOO_LARGE', `section ${key}: ${bytes.length} bytes`);
     parts.push(Uint8Array.of(key, bytes.length >> 8, bytes.length & 0xff), bytes);
   });
-  return concatBytes(parts);
+  return concatBytesNative(parts);
 }
 
 /** Decodes a record; throws ERR_STATE_CORRUPT on another format, a torn frame or a repeated section. */

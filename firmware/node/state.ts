@@ -156,6 +156,20 @@ function restoreSequenceSection(value: unknown): SequenceState {
   return { next: next as number, ceiling: ceiling as number };
 }
 
+function sectionReset(node: Node, section: string, error: unknown): void {
+  node.ports.log.log('warn', 'RETAINED_SECTION_RESET', { section, error: (error as Error).message });
+}
+
+/** A step's own section (uplink, update); on failure the step keeps what it has (logged). */
+function restoreStep(node: Node, name: string, bytes: Uint8Array | undefined, target: { restore(b: Uint8Array): void }): void {
+  try {
+    if (bytes === undefined) throw corrupt(`no ${name} section`);
+    target.restore(bytes);
+  } catch (error) {
+    sectionReset(node, name, error);
+  }
+}
+
 /** Boot, step 1: the state of this cycle from the retained record (or a cold start). */
 export function restoreCycleState(node: Node, nowMs: number): CycleState {
   const { retained, log, kv } = node.ports;
@@ -182,26 +196,35 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
   const state: CycleState = {
     cycle: (header[0] as number) + 1, coldReason: undefined, lastSampleMs: new Map(), checkInDueMs: nowMs, planned: undefined, sequence: { next: 0, ceiling: 0 },
   };
-  const restore = (name: string, apply: () => void, reset: () => void): void => {
-    try {
-      apply();
-    } catch (error) {
-      reset();
-      log.log('warn', 'RETAINED_SECTION_RESET', { section: name, error: (error as Error).message });
-    }
-  };
-  restore('sampling', () => restoreSampling(node, core['s'], state), () => resetRuntime(node));
-  restore('rules', () => restoreRules(node, core['r']), () => { node.rules = freshRules(node); });
-  restore('planner', () => restorePlanner(core['p'], state), () => { state.planned = undefined; });
-  restore('sequence', () => { state.sequence = restoreSequenceSection(core['q']); }, () => { state.sequence = coldSequence(kv); });
+  // Each part on its own: one that does not restore costs only its owner its state (logged).
+  // Plain try blocks rather than a helper taking closures: this runs at every wake on XS.
+  try {
+    restoreSampling(node, core['s'], state);
+  } catch (error) {
+    resetRuntime(node);
+    sectionReset(node, 'sampling', error);
+  }
+  try {
+    restoreRules(node, core['r']);
+  } catch (error) {
+    node.rules = freshRules(node);
+    sectionReset(node, 'rules', error);
+  }
+  try {
+    restorePlanner(core['p'], state);
+  } catch (error) {
+    state.planned = undefined;
+    sectionReset(node, 'planner', error);
+  }
+  try {
+    state.sequence = restoreSequenceSection(core['q']);
+  } catch (error) {
+    state.sequence = coldSequence(kv);
+    sectionReset(node, 'sequence', error);
+  }
   const { uplink, update } = node.ports;
-  const step = (name: string, key: number, target: { restore(b: Uint8Array): void }): void => restore(name, () => {
-    const b = sections.get(key);
-    if (b === undefined) throw corrupt(`no ${name} section`);
-    target.restore(b);
-  }, () => undefined);
-  if (uplink !== undefined) step('uplink', RETAINED_SECTION.uplink, uplink);
-  if (update !== undefined) step('update', RETAINED_SECTION.update, update);
+  if (uplink !== undefined) restoreStep(node, 'uplink', sections.get(RETAINED_SECTION.uplink), uplink);
+  if (update !== undefined) restoreStep(node, 'update', sections.get(RETAINED_SECTION.update), update);
   return state;
 }
 

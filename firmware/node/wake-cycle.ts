@@ -33,9 +33,10 @@ import { sampleAndDecide, type SampleEffect } from './sample.js';
 import { encodeCycleState, persistAlarms, restoreCycleState, type ColdReason, type CycleState } from './state.js';
 import type { Report } from './steps.js';
 import { radioWindow, windowReasons, type WindowEffect } from './window.js';
+// Before this the wall clock is not set (an ESP32 RTC after a cold boot reads near 1970): the
+// same notion of "the clock is set" as the uplink's UtcClock.
+import { MIN_VALID_UTC_MS } from '../time/utc-clock.js';
 
-/** Before this the wall clock is not set (an ESP32 RTC after a cold boot reads near 1970). */
-export const MIN_VALID_UTC_MS = 1_704_067_200_000; // 2024-01-01T00:00:00Z
 
 export interface WakeResult {
   /** Wakes since the last cold start (0 = cold start). */

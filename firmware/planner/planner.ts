@@ -115,8 +115,6 @@ interface Candidate {
   readonly kind: PlannedTaskKind;
   readonly channel: string | undefined;
   readonly dueMs: number;
-  readonly early: boolean;
-  readonly radio: WindowReason | undefined;
   readonly order: number;
 }
 
@@ -132,22 +130,15 @@ function byDue(a: Candidate, b: Candidate): number {
   return a.dueMs - b.dueMs || a.order - b.order;
 }
 
-const EARLY: Readonly<Record<PlannedTaskKind, boolean>> = Object.freeze({
-  sample: true,
-  heartbeat: false,
-  aggregate: false,
-  'check-in': true,
-  retry: false,
-});
-
-/** A finite number (>= min); the path is built only when it is not. */
-function finite(value: unknown, what: string, index: number, field: string, min = -Infinity): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return value;
-  return aNumber(value, `plan input ${what}${index < 0 ? '' : `[${index}]`}${field}`, { min });
+/** Tasks that may run before their due time (batched into an earlier wake). */
+function early(kind: PlannedTaskKind): boolean {
+  return kind === 'sample' || kind === 'check-in';
 }
 
-function inRange(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && v >= min && v <= max;
+/** A finite number (>= min); the path is built only when it is not. `v - v === 0` is false for NaN and ±Infinity. */
+function finite(value: unknown, what: string, index: number, field: string, min = -Infinity): number {
+  if (typeof value === 'number' && value - value === 0 && value >= min) return value;
+  return aNumber(value, `plan input ${what}${index < 0 ? '' : `[${index}]`}${field}`, { min });
 }
 
 /** The config's numbers, checked cheaply every cycle; anything off gets parsePlannerSpec's error. */
@@ -156,13 +147,30 @@ function plannerConfig(c: PlannerSpec): Required<PlannerSpec> {
   const alignMs = c.alignMs ?? 0;
   const lowBatteryVolts = c.lowBatteryVolts ?? 0;
   const stretch = c.stretch ?? 2;
+  // Written out (no helper per field): the planner runs at every wake on XS. NaN fails every test.
   if (
-    inRange(maxSleepMs, MIN_MAX_SLEEP_MS, MAX_MAX_SLEEP_MS) && inRange(alignMs, 0, maxSleepMs) &&
-    inRange(lowBatteryVolts, 0, 100) && inRange(stretch, 1, 100)
+    typeof maxSleepMs === 'number' && maxSleepMs >= MIN_MAX_SLEEP_MS && maxSleepMs <= MAX_MAX_SLEEP_MS &&
+    typeof alignMs === 'number' && alignMs >= 0 && alignMs <= maxSleepMs &&
+    typeof lowBatteryVolts === 'number' && lowBatteryVolts >= 0 && lowBatteryVolts <= 100 &&
+    typeof stretch === 'number' && stretch >= 1 && stretch <= 100
   ) {
     return { maxSleepMs, alignMs, lowBatteryVolts, stretch };
   }
   return parsePlannerSpec(c, 'planner');
+}
+
+/** Appends the candidates of one list of dues (samples or reports), stretched by `factor`. */
+function addDues(out: Candidate[], dues: readonly ReportPlannerDue[], what: string, sample: boolean, factor: number): void {
+  for (let i = 0; i < dues.length; i++) {
+    const due = dues[i]!;
+    let dueMs = due.dueMs;
+    if (!(typeof dueMs === 'number' && dueMs - dueMs === 0)) dueMs = finite(dueMs, what, i, '.dueMs');
+    const periodMs = due.periodMs;
+    if (periodMs !== undefined) {
+      dueMs += (typeof periodMs === 'number' && periodMs - periodMs === 0 && periodMs >= 0 ? periodMs : finite(periodMs, what, i, '.periodMs', 0)) * (factor - 1);
+    }
+    out.push({ kind: sample ? 'sample' : (due.kind ?? 'heartbeat'), channel: due.channel, dueMs, order: out.length });
+  }
 }
 
 export function planWake(plan: PlannerInput): WakePlan {
@@ -171,21 +179,17 @@ export function planWake(plan: PlannerInput): WakePlan {
   const low = plan.batteryVolts !== undefined && finite(plan.batteryVolts, 'batteryVolts', -1, '') < config.lowBatteryVolts;
   const factor = low ? config.stretch : 1;
   const candidates: Candidate[] = [];
-  const add = (kind: PlannedTaskKind, due: PlannerDue, what: string, index: number, channel: string | undefined): void => {
-    let dueMs = finite(due.dueMs, what, index, '.dueMs');
-    if (due.periodMs !== undefined) dueMs += finite(due.periodMs, what, index, '.periodMs', 0) * (factor - 1);
-    candidates.push({ kind, channel, dueMs, early: EARLY[kind], radio: RADIO[kind], order: candidates.length });
-  };
-  const samples = plan.samples;
-  for (let i = 0; i < samples.length; i++) add('sample', samples[i]!, 'samples', i, samples[i]!.channel);
-  const reports = plan.reports ?? [];
-  for (let i = 0; i < reports.length; i++) add(reports[i]!.kind ?? 'heartbeat', reports[i]!, 'reports', i, reports[i]!.channel);
+  addDues(candidates, plan.samples, 'samples', true, factor);
+  if (plan.reports !== undefined) addDues(candidates, plan.reports, 'reports', false, factor);
   if (plan.checkIn !== undefined) {
     const periodMs = finite(plan.checkIn.periodMs, 'checkIn', -1, '.periodMs', 1);
     const lastMs = plan.checkIn.lastMs === undefined ? undefined : finite(plan.checkIn.lastMs, 'checkIn', -1, '.lastMs');
-    add('check-in', lastMs === undefined ? { dueMs: nowMs } : { dueMs: lastMs + periodMs, periodMs }, 'checkIn', -1, undefined);
+    const dueMs = lastMs === undefined ? nowMs : lastMs + periodMs + periodMs * (factor - 1);
+    candidates.push({ kind: 'check-in', channel: undefined, dueMs, order: candidates.length });
   }
-  if (plan.retryAtMs !== undefined) add('retry', { dueMs: plan.retryAtMs }, 'retryAtMs', -1, undefined);
+  if (plan.retryAtMs !== undefined) {
+    candidates.push({ kind: 'retry', channel: undefined, dueMs: finite(plan.retryAtMs, 'retryAtMs', -1, '.dueMs'), order: candidates.length });
+  }
 
   const reasons: PlanReason[] = [];
   let wakeAtMs: number;
@@ -201,7 +205,7 @@ export function planWake(plan: PlannerInput): WakePlan {
     reasons.push('idle', 'max-sleep');
   } else {
     let earliest = Infinity;
-    for (const c of candidates) if (c.dueMs < earliest) earliest = c.dueMs;
+    for (let i = 0; i < candidates.length; i++) if (candidates[i]!.dueMs < earliest) earliest = candidates[i]!.dueMs;
     if (earliest <= nowMs) {
       wakeAtMs = nowMs;
       reasons.push('overdue');
@@ -215,21 +219,25 @@ export function planWake(plan: PlannerInput): WakePlan {
   }
 
   const due: Candidate[] = [];
-  for (const c of candidates) if (c.dueMs <= wakeAtMs || (c.early && c.dueMs <= wakeAtMs + alignMs)) due.push(c);
-  due.sort(byDue);
-  if (due.length > 1) reasons.push('batched');
+  const earlyLimit = wakeAtMs + alignMs;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    if (c.dueMs <= wakeAtMs || (c.dueMs <= earlyLimit && early(c.kind))) due.push(c);
+  }
+  if (due.length > 1) {
+    due.sort(byDue);
+    reasons.push('batched');
+  }
   if (low) reasons.push('battery-low');
 
   const radioReasons: WindowReason[] = plan.alarmPending === true ? ['alarm'] : [];
-  for (const c of due) if (c.radio !== undefined && radioReasons.indexOf(c.radio) < 0) radioReasons.push(c.radio);
+  const dueTasks: PlannedTask[] = [];
+  for (let i = 0; i < due.length; i++) {
+    const c = due[i]!;
+    const radio = RADIO[c.kind];
+    if (radio !== undefined && radioReasons.indexOf(radio) < 0) radioReasons.push(radio);
+    dueTasks.push(c.channel === undefined ? { kind: c.kind, dueMs: c.dueMs } : { kind: c.kind, channel: c.channel, dueMs: c.dueMs });
+  }
 
-  return {
-    wakeAtMs,
-    sleepMs: wakeAtMs - nowMs,
-    dueTasks: due.map((c) => (c.channel === undefined ? { kind: c.kind, dueMs: c.dueMs } : { kind: c.kind, channel: c.channel, dueMs: c.dueMs })),
-    radioDue: radioReasons.length > 0,
-    radioReasons,
-    reasons,
-    stretched: low,
-  };
+  return { wakeAtMs, sleepMs: wakeAtMs - nowMs, dueTasks, radioDue: radioReasons.length > 0, radioReasons, reasons, stretched: low };
 }

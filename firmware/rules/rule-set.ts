@@ -27,7 +27,13 @@ export class RuleSet {
 
   evaluate(channel: string, value: number, nowMs: number): RuleStep {
     const events: AlarmEvent[] = [];
-    for (const rule of this.rules) if (rule.channel === channel) events.push(...rule.step(value, nowMs).events);
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (rule.channel !== channel) continue;
+      const step = rule.step(value, nowMs).events;
+      for (let k = 0; k < step.length; k++) events.push(step[k]!);
+    }
     return { events, forcesWindow: events.length > 0 };
   }
 

@@ -113,10 +113,17 @@ export class ThresholdRule {
 
   step(value: number, nowMs: number): RuleStep {
     const events: AlarmEvent[] = [];
-    for (const level of [this.#high, this.#low]) {
-      if (level === undefined || !Number.isFinite(value)) continue;
-      const kind = level.step(value);
-      if (kind !== undefined) events.push({ ruleId: this.id, channel: this.channel, kind, level: level.level, value, timeMs: nowMs });
+    if (Number.isFinite(value)) {
+      // High before low, as the events are listed; plain code: this runs every cycle on XS.
+      const high = this.#high, low = this.#low;
+      if (high !== undefined) {
+        const kind = high.step(value);
+        if (kind !== undefined) events.push({ ruleId: this.id, channel: this.channel, kind, level: 'high', value, timeMs: nowMs });
+      }
+      if (low !== undefined) {
+        const kind = low.step(value);
+        if (kind !== undefined) events.push({ ruleId: this.id, channel: this.channel, kind, level: 'low', value, timeMs: nowMs });
+      }
     }
     return { events, forcesWindow: events.length > 0 };
   }
@@ -127,28 +134,31 @@ export class ThresholdRule {
   }
 
   snapshot(): number[] {
-    const part = (l: Level | undefined): number[] => (l === undefined ? [0, 0] : [l.active ? 1 : 0, l.count]);
-    return [...part(this.#high), ...part(this.#low)];
+    const h = this.#high, l = this.#low;
+    return [h !== undefined && h.active ? 1 : 0, h === undefined ? 0 : h.count, l !== undefined && l.active ? 1 : 0, l === undefined ? 0 : l.count];
   }
 
   /** Validates first and changes nothing on error (ERR_STATE_CORRUPT). */
   restore(state: readonly number[]): void {
     const s = aState(state, `rule ${this.id}`, 4, 4);
-    const check = (l: Level | undefined, active: number, count: number): void => {
-      if (active !== 0 && active !== 1) throw stateError(`rule ${this.id}: active flag ${active}`);
-      const limit = l === undefined ? 1 : l.debounce;
-      if (!Number.isInteger(count) || count < 0 || count >= limit) throw stateError(`rule ${this.id}: count ${count}`);
-      if (l === undefined && active !== 0) throw stateError(`rule ${this.id}: state for a level that is not configured`);
-    };
-    check(this.#high, s[0]!, s[1]!);
-    check(this.#low, s[2]!, s[3]!);
-    if (this.#high !== undefined) {
-      this.#high.active = s[0] === 1;
-      this.#high.count = s[1]!;
+    const h = this.#high, l = this.#low;
+    const highActive = s[0]!, highCount = s[1]!, lowActive = s[2]!, lowCount = s[3]!;
+    this.#check(h, highActive, highCount);
+    this.#check(l, lowActive, lowCount);
+    if (h !== undefined) {
+      h.active = highActive === 1;
+      h.count = highCount;
     }
-    if (this.#low !== undefined) {
-      this.#low.active = s[2] === 1;
-      this.#low.count = s[3]!;
+    if (l !== undefined) {
+      l.active = lowActive === 1;
+      l.count = lowCount;
     }
+  }
+
+  #check(l: Level | undefined, active: number, count: number): void {
+    if (active !== 0 && active !== 1) throw stateError(`rule ${this.id}: active flag ${active}`);
+    const limit = l === undefined ? 1 : l.debounce;
+    if (!Number.isInteger(count) || count < 0 || count >= limit) throw stateError(`rule ${this.id}: count ${count}`);
+    if (l === undefined && active !== 0) throw stateError(`rule ${this.id}: state for a level that is not configured`);
   }
 }

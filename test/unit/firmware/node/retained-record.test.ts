@@ -49,9 +49,9 @@ describe('text bytes (native UTF-8 when the engine has it)', () => {
   });
 });
 
-describe('concatBytes', () => {
+describe('concatBytesNative', () => {
   it('joins parts, views included, into a new buffer', async () => {
-    const { concatBytes } = await import('../../../../firmware/node/native.js');
+    const { concatBytesNative: concatBytes } = await import('../../../../firmware/node/native.js');
     const big = Uint8Array.of(9, 1, 2, 3, 9);
     const joined = concatBytes([Uint8Array.of(0), big.subarray(1, 4), new Uint8Array(0), Uint8Array.of(4)]);
     expect(Array.from(joined)).toEqual([0, 1, 2, 3, 4]);
