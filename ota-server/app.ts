@@ -137,8 +137,9 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     await app.register(rateLimit, {
       max: limit.max,
       timeWindow: limit.timeWindowMs,
-      // After authentication (onRequest), before the body is read: the key is who is calling.
-      hook: 'preParsing',
+      // A route-level onRequest hook added after authentication's: the key is who is calling,
+      // and nothing of the body is read before the limit is checked.
+      hook: 'onRequest',
       cache: 100_000,
       // Limit headers on refusals only: a device has no use for them on every check-in.
       addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },

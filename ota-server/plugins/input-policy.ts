@@ -27,8 +27,9 @@ const inputPolicy: FastifyPluginAsync = async (app: FastifyInstance) => {
     const noBody = !raw && schema?.body === undefined;
     const needsBody = !raw && schema?.body?.content !== undefined;
     const noQuery = schema?.querystring === undefined && !methods.every((m) => m === 'GET' || m === 'HEAD');
-    // Policy decided once per route; the per-request check only reads headers.
-    addRouteHook(route, 'preParsing', async (request: FastifyRequest) => {
+    // Policy decided once per route; the per-request check only reads headers, so it runs in
+    // onRequest right after authentication (no hook is left for the preParsing stage).
+    addRouteHook(route, 'onRequest', async (request: FastifyRequest) => {
       const hasBody = request.headers['transfer-encoding'] !== undefined
         || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
       if (hasBody && noBody) throw new ServerError('ERR_VALIDATION', `${name} takes no body`);
