@@ -9,7 +9,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createNodeCrypto, type CryptoPort } from './core.js';
 import inputPolicy from './plugins/input-policy.js';
 import authPlugin, { principalOf, type Access, type RouteAccess } from './plugins/auth.js';
@@ -78,7 +78,7 @@ const DEFAULT_MQTT: MqttSettings = { brokers: [{ host: '127.0.0.1', port: 1883 }
 export async function buildApp(options: AppOptions): Promise<OtaApp> {
   const app = Fastify({
     logger: options.logger ?? false,
-    disableRequestLogging: options.logRequests !== true,
+    logController: new LogController({ disableRequestLogging: options.logRequests !== true }),
     childLoggerFactory: lazyChildLogger,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // No type coercion: "1" is not 1. Unknown fields are refused, not silently removed.
