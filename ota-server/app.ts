@@ -6,16 +6,16 @@
  * rate limits, OpenAPI); one encapsulated plugin per resource under routes/, with its schemas
  * beside it, all under /v1.
  */
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createNodeCrypto, type CryptoPort } from './core.js';
 import inputPolicy from './plugins/input-policy.js';
-import authPlugin, { principalOf, type Access, type RouteAccess } from './plugins/auth.js';
+import authPlugin, { type Access, type RouteAccess } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import { lazyChildLogger } from './plugins/lazy-logger.js';
 import metricsPlugin, { createMetrics, type Metrics } from './plugins/metrics.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
 import checkinRoutes from './routes/checkin/index.js';
 import { ERROR_SCHEMA } from './routes/common.js';
 import configRoutes from './routes/config/index.js';
@@ -134,20 +134,7 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   if (options.rateLimit !== false) {
     const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
-    await app.register(rateLimit, {
-      max: limit.max,
-      timeWindow: limit.timeWindowMs,
-      // A route-level onRequest hook added after authentication's: the key is who is calling,
-      // and nothing of the body is read before the limit is checked.
-      hook: 'onRequest',
-      cache: 100_000,
-      // Limit headers on refusals only: a device has no use for them on every check-in.
-      addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
-      keyGenerator: (request) => {
-        const p = principalOf(request);
-        return p.kind === 'api' ? `t:${p.token.id}` : p.kind === 'device' ? `d:${p.device.id}` : `ip:${request.ip}`;
-      },
-    });
+    await app.register(rateLimitPlugin, { max: limit.max, timeWindowMs: limit.timeWindowMs });
   }
   await app.register(inputPolicy);
   await app.register(metricsPlugin, { metrics });

@@ -4,7 +4,7 @@
  * (read from the store at scrape time, so every instance reports the shared truth), HTTP
  * durations by route template (bounded label set). Served at GET /metrics (viewer).
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEVICE_ROLLOUT_STATES, ROLLOUT_STATES, type Store } from '../store/types.js';
@@ -64,14 +64,17 @@ const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: Fast
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       const children = new Map<number, Histogram.Internal<'method' | 'route' | 'status_code'>>();
-      addRouteHook(route, 'onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-        if (request.method !== method) return;
-        let child = children.get(reply.statusCode);
-        if (child === undefined) {
-          child = durations.labels({ method, route: route.url, status_code: String(reply.statusCode) });
-          children.set(reply.statusCode, child);
+      // Callback style: no promise per request.
+      addRouteHook(route, 'onResponse', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        if (request.method === method) {
+          let child = children.get(reply.statusCode);
+          if (child === undefined) {
+            child = durations.labels({ method, route: route.url, status_code: String(reply.statusCode) });
+            children.set(reply.statusCode, child);
+          }
+          child.observe(reply.elapsedTime / 1000);
         }
-        child.observe(reply.elapsedTime / 1000);
+        done();
       });
     }
   });

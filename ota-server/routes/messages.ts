@@ -17,7 +17,7 @@ export function useMessageParser(app: FastifyInstance, bodyLimit: number, decode
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(MESSAGE_TYPES, { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     try {
-      done(null, decode(body as Buffer, formatOf(request.headers['content-type']) ?? 'json'));
+      done(null, decode(body as Buffer, headerFormat(request.headers['content-type']) ?? 'json'));
     } catch (error) {
       done(error as Error);
     }
@@ -27,13 +27,19 @@ export function useMessageParser(app: FastifyInstance, bodyLimit: number, decode
 /** The answer format: what Accept names, else the request's own format. */
 export function answerFormat(request: FastifyRequest): MessageFormat {
   const accept = request.headers.accept;
+  if (accept === 'application/cbor') return 'cbor';
   if (accept !== undefined) {
     for (const part of accept.split(',')) {
       const format = formatOf(part);
       if (format !== undefined) return format;
     }
   }
-  return formatOf(request.headers['content-type']) ?? 'json';
+  return headerFormat(request.headers['content-type']) ?? 'json';
+}
+
+/** formatOf, without its split for the exact type devices send. */
+function headerFormat(value: string | undefined): MessageFormat | undefined {
+  return value === 'application/cbor' ? 'cbor' : formatOf(value);
 }
 
 export function sendMessage(reply: FastifyReply, format: MessageFormat, bytes: Uint8Array): FastifyReply {
