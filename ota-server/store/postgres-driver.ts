@@ -80,6 +80,12 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  async runEach(sql: string, rows: ReadonlyArray<readonly SqlValue[]>): Promise<void> {
+    await this.transaction(async (tx) => {
+      for (const row of rows) await tx.run(sql, row);
+    });
+  }
+
   async exec(sql: string): Promise<void> {
     await this.#pool.query(sql);
   }

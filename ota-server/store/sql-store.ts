@@ -245,13 +245,13 @@ export class SqlStore implements Store {
 
   async recordCheckIns(entries: ReadonlyArray<{ deviceId: string; status: DeviceStatusRecord; atMs: number }>): Promise<void> {
     if (entries.length === 0) return;
-    const write = async (ex: SqlExecutor): Promise<void> => {
-      for (const e of entries) {
-        await ex.run('UPDATE devices SET last_seen_at = ?, status = ? WHERE id = ?', [e.atMs, JSON.stringify(e.status), e.deviceId]);
-      }
-    };
-    if (entries.length === 1) await write(this.#db);
-    else await this.#db.transaction(write);
+    const sql = 'UPDATE devices SET last_seen_at = ?, status = ? WHERE id = ?';
+    if (entries.length === 1) {
+      const e = entries[0]!;
+      await this.#db.run(sql, [e.atMs, JSON.stringify(e.status), e.deviceId]);
+      return;
+    }
+    await this.#db.runEach(sql, entries.map((e) => [e.atMs, JSON.stringify(e.status), e.deviceId]));
   }
 
   // ---- trusted keys

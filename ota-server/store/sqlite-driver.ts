@@ -12,9 +12,17 @@ import type { Row, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 
 type Statement = Database.Statement<unknown[], Row>;
 
-function bind(params: readonly SqlValue[] | undefined): unknown[] {
-  if (params === undefined) return [];
-  return params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
+const NO_PARAMS: unknown[] = [];
+
+/** better-sqlite3 takes Buffers, not other Uint8Arrays; parameter lists without bytes pass as they are. */
+function bind(params: readonly SqlValue[] | undefined): readonly unknown[] {
+  if (params === undefined) return NO_PARAMS;
+  for (const p of params) {
+    if (p instanceof Uint8Array && !Buffer.isBuffer(p)) {
+      return params.map((q) => (q instanceof Uint8Array && !Buffer.isBuffer(q) ? Buffer.from(q.buffer, q.byteOffset, q.byteLength) : q));
+    }
+  }
+  return params;
 }
 
 export class SqliteDriver implements SqlDriver {
@@ -79,6 +87,20 @@ export class SqliteDriver implements SqlDriver {
     } finally {
       this.#txOpen = null;
       release();
+    }
+  }
+
+  async runEach(sql: string, rows: ReadonlyArray<readonly SqlValue[]>): Promise<void> {
+    while (this.#txOpen !== null) await this.#txOpen;
+    // Synchronous from BEGIN to COMMIT: no microtask per row, and nothing else can run inside.
+    const statement = this.#prepare(sql);
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const row of rows) statement.run(...bind(row));
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
     }
   }
 
