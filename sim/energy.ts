@@ -13,6 +13,8 @@ export interface EnergyAssumptions {
   sleepMa: number;
   /** CPU awake, radio off (80-240 MHz, about 30-50 mA). */
   cpuMa: number;
+  /** Light sleep, RAM kept (about 0.8 mA): a pending-verify image waiting between its cycles. */
+  lightSleepMa: number;
   /** Radio on: average while joining, connecting and sending (TX peaks 240 mA, RX about 100 mA). */
   radioMa: number;
   /** From the deep-sleep wake (or reset) to the application running: ROM, bootloader, image check, XS start. */
@@ -36,6 +38,7 @@ export interface EnergyAssumptions {
 export const DEFAULT_ENERGY: Readonly<EnergyAssumptions> = Object.freeze({
   sleepMa: 0.01,
   cpuMa: 40,
+  lightSleepMa: 0.8,
   radioMa: 120,
   bootMs: 250,
   cycleCpuMs: 30,
@@ -85,7 +88,7 @@ export interface WakeActivity {
   /** Bytes sent plus received on every connection. */
   bytes: number;
   flashSectorsErased: number;
-  /** Time kept awake beyond the above (a pending image waiting between cycles), ms. */
+  /** Time in light sleep between cycles (a pending image that must not deep-sleep), ms. */
   idleAwakeMs: number;
 }
 
@@ -108,20 +111,22 @@ export function addActivity(into: WakeActivity, a: WakeActivity): void {
 export interface AwakeTime {
   cpuMs: number;
   radioMs: number;
+  /** Light sleep between the cycles of a pending-verify image. */
+  lightMs: number;
 }
 
 export function awakeTime(a: WakeActivity, e: EnergyAssumptions = DEFAULT_ENERGY): AwakeTime {
   const radioMs = a.joinsCached * e.joinCachedMs + a.joinsFull * e.joinFullMs + a.joinsFailed * e.joinFailMs
     + a.connects * e.connectMs + a.bytes / e.bytesPerMs;
-  const cpuMs = a.boots * e.bootMs + a.cycles * e.cycleCpuMs + a.flashSectorsErased * e.sectorEraseMs + a.idleAwakeMs;
-  return { cpuMs, radioMs };
+  const cpuMs = a.boots * e.bootMs + a.cycles * e.cycleCpuMs + a.flashSectorsErased * e.sectorEraseMs;
+  return { cpuMs, radioMs, lightMs: a.idleAwakeMs };
 }
 
 /** Charge in mAh for the activity plus deep sleep over the rest of `spanMs`. */
 export function chargeMah(a: WakeActivity, spanMs: number, e: EnergyAssumptions = DEFAULT_ENERGY): { mah: number; awake: AwakeTime; sleepMs: number } {
   const awake = awakeTime(a, e);
-  const sleepMs = Math.max(0, spanMs - awake.cpuMs - awake.radioMs);
-  const mAms = awake.cpuMs * e.cpuMa + awake.radioMs * e.radioMa + sleepMs * e.sleepMa;
+  const sleepMs = Math.max(0, spanMs - awake.cpuMs - awake.radioMs - awake.lightMs);
+  const mAms = awake.cpuMs * e.cpuMa + awake.radioMs * e.radioMa + awake.lightMs * e.lightSleepMa + sleepMs * e.sleepMa;
   return { mah: mAms / 3_600_000, awake, sleepMs };
 }
 
@@ -132,7 +137,7 @@ export function batteryDays(battery: Battery, mahPerDay: number): number {
 
 export function describeAssumptions(e: EnergyAssumptions, battery: Battery): string[] {
   return [
-    `deep sleep ${(e.sleepMa * 1000).toFixed(0)} uA; CPU awake ${e.cpuMa} mA; radio on ${e.radioMa} mA average (joining, connecting, sending)`,
+    `deep sleep ${(e.sleepMa * 1000).toFixed(0)} uA; CPU awake ${e.cpuMa} mA; radio on ${e.radioMa} mA average (joining, connecting, sending); light sleep ${e.lightSleepMa} mA`,
     `boot ${e.bootMs} ms; wake cycle ${e.cycleCpuMs} ms CPU (sensor reads, filters, rules, encoding)`,
     `Wi-Fi join ${e.joinCachedMs} ms with cached channel/BSSID, ${e.joinFullMs} ms without (scan + DHCP), ${e.joinFailMs} ms when it fails`,
     `${e.connectMs} ms of round trips per connection; ${(e.bytesPerMs * 8 / 1000).toFixed(1)} Mbit/s while sending; ${e.sectorEraseMs} ms per 4 KiB flash erase`,

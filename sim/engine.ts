@@ -22,6 +22,8 @@ export interface Engine {
   queued(): Promise<[number, number][][]>;
   /** Firmware warn/error log counts by code, over the fleet. */
   logCounts(): Promise<Record<string, number>>;
+  /** CPU seconds the device hosts used (0 when they run in the simulator's process). */
+  cpuSeconds(): Promise<number>;
   /** Logic mode: the modelled broker and server go down or come back. */
   setModel?(model: { brokerUp?: boolean; serverUp?: boolean }): Promise<void>;
   /** Logic mode: what the modelled broker delivered, and the modelled check-ins. */

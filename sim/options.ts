@@ -92,7 +92,7 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   backoff: { baseMs: 60_000, capMs: HOUR },
   jitter: true,
   outboxBytes: 64 * 1024,
-  config: { checkInPeriodMs: HOUR },
+  config: { checkInPeriodMs: 2 * HOUR },
   sliceMs: 60_000,
   concurrency: 64,
   herd: true,

@@ -16,7 +16,8 @@ import type { SimOptions } from './options.js';
 export interface HerdTwin {
   /** Peak first reconnections in one virtual second. */
   peak: number;
-  peakAtHours: number | null;
+  /** When the peak second came, in minutes after the broker returned. */
+  peakAfterMinutes: number | null;
   /** Minutes after the broker returned until half / 95 % of the fleet had reconnected. */
   p50Minutes: number | null;
   p95Minutes: number | null;
@@ -29,6 +30,7 @@ export interface HerdResult {
   withJitter: HerdTwin;
   withoutJitter: HerdTwin;
   outageEndHours: number;
+  outageHours: number;
   devices: number;
 }
 
@@ -113,6 +115,8 @@ export interface SimSummary {
   wakeErrors: number;
   firstWakeError?: string;
   consumerDrained: boolean;
+  /** CPU seconds: the simulator's process (scheduler, broker, server, consumer) and the device hosts. */
+  cpuSeconds: { simulator: number; deviceHosts: number };
 }
 
 export interface SimDetails {
@@ -149,6 +153,7 @@ export interface ResultInput {
   ids: string[];
   inputsFor(index: number): InputSource;
   wallSeconds: number;
+  cpuSeconds: { simulator: number; deviceHosts: number };
   drained: boolean;
   logCounts: Record<string, number>;
   wakeErrors: number;
@@ -347,6 +352,7 @@ export function computeResult(input: ResultInput): SimResult {
     wakeErrors: input.wakeErrors,
     ...(input.firstWakeError === undefined ? {} : { firstWakeError: input.firstWakeError }),
     consumerDrained: input.drained,
+    cpuSeconds: { simulator: round(input.cpuSeconds.simulator, 1), deviceHosts: round(input.cpuSeconds.deviceHosts, 1) },
   };
   const firstOutage = input.outages.broker[0];
   const details: SimDetails = {

@@ -25,6 +25,7 @@ import { EventQueue } from './clock/event-queue.js';
 import type { DeviceSpec, WakeSummary } from './device/program.js';
 import type { Engine } from './engine.js';
 import { childHost, createHostedEngine, localHost } from './hosting/remote-engine.js';
+import { awakeTime } from './energy.js';
 import { selectDevices, describeFault, inIntervals, type Fault, type Interval } from './faults.js';
 import { modelInputs, traceInputs, type InputSource } from './inputs/models.js';
 import { traceDurationMs } from './inputs/trace.js';
@@ -37,6 +38,7 @@ import {
 } from './net/releases.js';
 import { startSimServer, type SimServer } from './net/server.js';
 import { deviceConfig, deviceId, withDefaults, type SimOptions } from './options.js';
+import { createXsEngine } from './xs/engine.js';
 import { computeResult, type HerdResult, type HerdTwin, type ReleaseRecord, type SimResult } from './result.js';
 
 export const SIM_BOARD = 'esp32s3-sim';
@@ -56,8 +58,6 @@ export interface RunHooks {
   onProgress?(p: ProgressInfo): void;
   /** One line of what happens (faults, releases, rollout changes). */
   onEvent?(line: string): void;
-  /** XS engine factory (kept out of this module so Node-only runs never lock down the process). */
-  xsEngine?(specs: readonly DeviceSpec[], options: { workers: number }): Promise<Engine>;
 }
 
 type Ev =
@@ -108,6 +108,7 @@ export function inputsFor(options: SimOptions, index: number, spanMs: number, se
 export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHooks = {}): Promise<SimResult> {
   const options = withDefaults(partial);
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   const spanMs = Math.round(options.hours * 3_600_000);
   const start = options.startUtcMs;
   const end = start + spanMs;
@@ -188,8 +189,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
         spec.ota = ota;
       }
       if (options.engine === 'xs') {
-        if (hooks.xsEngine === undefined) throw new Error('--engine xs needs the XS engine (run through sim/cli.ts or sim/start.ts)');
-        engine = await hooks.xsEngine(specs, { workers: options.workers });
+        engine = await createXsEngine(specs, { workers: options.workers });
       } else {
         engine = await createHostedEngine('node', 'full', specs, hostsFor(options.workers));
       }
@@ -205,6 +205,11 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     }
     const eng = engine;
     cleanups.push(() => eng.close());
+
+    // The thundering-herd twins run alongside (logic mode, their own device hosts).
+    const outage = outages.broker[0];
+    const herdRun = options.herd && outage !== undefined && outage.endMs < spanMs ? measureHerd(options, outage, hooks) : undefined;
+    herdRun?.catch(() => undefined);
 
     // ---- the schedule --------------------------------------------------------------------
     const queue = new EventQueue<Ev>();
@@ -225,6 +230,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       }
     }
 
+    const timing: number[] = [];
     let wakeErrors = 0;
     let firstWakeError: string | undefined;
     const runWake = async (i: number, atMs: number): Promise<void> => {
@@ -233,6 +239,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       const g = gen[i]!;
       let summary: WakeSummary;
       deviceNow.set(id, atMs);
+      const t0 = performance.now();
       try {
         summary = await device.wake({ trueMs: atMs, values: inputs[i]!.sample(atMs), wifiUp: !inIntervals(wifiDown[i]!, atMs - start) });
       } catch (error) {
@@ -243,13 +250,22 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       } finally {
         deviceNow.delete(id);
       }
+      if (process.env.SIM_TIMING !== undefined) {
+        const dt = performance.now() - t0;
+        timing.push(dt);
+        if (dt > 200) process.stderr.write(`slow wake ${id} ${dt.toFixed(0)} ms: ${JSON.stringify({ w: summary.window, c: summary.cycles, b: summary.boots, t: summary.traffic.connects })}\n`);
+      }
       metrics.record(i, summary);
       if (g !== gen[i]) return; // power was cut while it ran: the cut scheduled the next boot
       let next: number;
       if (summary.stayAwakeMs !== undefined) {
-        metrics.idle(i, summary.stayAwakeMs);
-        await device.idle(summary.stayAwakeMs);
-        next = atMs + summary.stayAwakeMs;
+        // A pending image waits awake (light sleep), then runs its next cycle: the cycle itself
+        // took its modelled awake time, during which its virtual clock stood still.
+        const waitMs = Math.max(1000, Math.round(summary.stayAwakeMs));
+        const awake = awakeTime(summary.activity, options.energy);
+        metrics.idle(i, waitMs);
+        await device.idle(waitMs);
+        next = atMs + Math.round(awake.cpuMs + awake.radioMs) + waitMs;
       } else {
         next = atMs + Math.max(1000, Math.round(summary.sleepMs / (1 + drift[i]! / 1e6)));
       }
@@ -392,6 +408,11 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       progress('running');
     }
     now = end;
+    if (timing.length > 0) {
+      timing.sort((a, b) => a - b);
+      const q = (p: number): string => timing[Math.floor(p * (timing.length - 1))]!.toFixed(1);
+      process.stderr.write(`wake ms: p50 ${q(0.5)} p90 ${q(0.9)} p99 ${q(0.99)} max ${q(1)} sum ${(timing.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s\n`);
+    }
     progress('draining');
 
     // ---- the end -----------------------------------------------------------------------------
@@ -426,14 +447,15 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     }
 
     let herd: HerdResult | undefined;
-    const outage = outages.broker[0];
-    if (options.herd && outage !== undefined && outage.endMs < spanMs) {
+    if (herdRun !== undefined) {
       progress('herd');
-      herd = await measureHerd(options, outage, hooks);
+      herd = await herdRun;
     }
+    const hostCpu = await eng.cpuSeconds();
     result = computeResult({
       options, metrics, received, queued, releases, herd, outages, wifiDown, phases, ids, inputsFor: (i) => inputsFor(options, i, spanMs, seeds[i]!),
-      wallSeconds: (performance.now() - wallStart) / 1000, drained, logCounts, wakeErrors, firstWakeError, brokerKind: broker?.kind ?? 'model',
+      wallSeconds: (performance.now() - wallStart) / 1000, drained,
+      cpuSeconds: { simulator: cpuSince(cpuStart), deviceHosts: hostCpu }, logCounts, wakeErrors, firstWakeError, brokerKind: broker?.kind ?? 'model',
       checkIns,
     });
     return result;
@@ -446,6 +468,11 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       }
     }
   }
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }
 
 /** Device hosts: this process (0 workers) or child processes. */
@@ -479,26 +506,33 @@ function perStageCounts(r: ReleaseRecord, ids: readonly string[]): ReleaseRecord
  */
 export async function measureHerd(options: SimOptions, outage: Interval, hooks: RunHooks = {}): Promise<HerdResult> {
   const windowMs = 2 * 3_600_000;
-  const hours = Math.min(options.hours, (outage.endMs + windowMs) / 3_600_000);
+  // The twins need only the outage and the two hours after it: the fleet settles for an hour
+  // (it boots, learns the time, reports), then the outage of the same length strikes.
+  const settleMs = Math.min(outage.startMs, 3_600_000);
+  const twinOutage = { startMs: settleMs, endMs: settleMs + (outage.endMs - outage.startMs) };
+  const hours = (twinOutage.endMs + windowMs) / 3_600_000;
   const twin = async (jitter: boolean): Promise<HerdTwin> => {
     const r = await runSimulation({
       ...options,
-      mode: 'logic', engine: 'node', hours, jitter, herd: false, phaseSpreadMs: 0,
-      faults: options.faults.filter((f) => f.kind === 'broker-outage' || f.kind === 'clock-drift'),
+      mode: 'logic', engine: 'node', hours, jitter, herd: false, phaseSpreadMs: 0, workers: Math.min(1, options.workers),
+      faults: [
+        { kind: 'broker-outage', atMs: twinOutage.startMs, durationMs: twinOutage.endMs - twinOutage.startMs },
+        ...options.faults.filter((f) => f.kind === 'clock-drift'),
+      ],
     }, { onProgress: (p) => hooks.onProgress?.({ ...p, phase: `herd (jitter ${jitter ? 'on' : 'off'})` }) });
+    hooks.onEvent?.(`thundering-herd twin (jitter ${jitter ? 'on' : 'off'}) done`);
     const m = r.metrics;
-    const from = options.startUtcMs + outage.endMs;
+    const from = options.startUtcMs + twinOutage.endMs;
     const wave = m.reconnectWave();
     return {
       peak: wave.peak,
-      peakAtHours: wave.peakAtMs === undefined ? null : (wave.peakAtMs - options.startUtcMs) / 3_600_000,
+      peakAfterMinutes: wave.peakAtMs === undefined ? null : (wave.peakAtMs - from) / 60_000,
       p50Minutes: wave.p50Ms === undefined ? null : wave.p50Ms / 60_000,
       p95Minutes: wave.p95Ms === undefined ? null : wave.p95Ms / 60_000,
       reconnected: wave.reconnected,
       perMinute: m.reconnectSeries(from, from + windowMs, 60_000),
     };
   };
-  const withJitter = await twin(true);
-  const withoutJitter = await twin(false);
-  return { withJitter, withoutJitter, outageEndHours: outage.endMs / 3_600_000, devices: options.devices };
+  const [withJitter, withoutJitter] = await Promise.all([twin(true), twin(false)]);
+  return { withJitter, withoutJitter, outageEndHours: outage.endMs / 3_600_000, outageHours: (outage.endMs - outage.startMs) / 3_600_000, devices: options.devices };
 }

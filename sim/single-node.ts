@@ -1,5 +1,5 @@
 /**
- * `npm start` (until the fleet simulator takes it over): one simulated node of the reference
+ * The single-node demo (`npx tsx sim/single-node.ts`; `npm start` runs the fleet, sim/start.ts): one simulated node of the reference
  * config on the node host, through eight virtual hours in well under a second of real time.
  * One line per wake: what was sampled, what it would send and why (deadband crossed, heartbeat,
  * aggregate, alarm raise/clear), whether it would open the radio and why, and why it sleeps as

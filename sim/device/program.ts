@@ -73,8 +73,6 @@ export interface DeviceSpec {
   battery: { capacityMah: number; socPercent: number };
   outboxBytes: number;
   backoff: { baseMs: number; capMs: number; jitter: boolean };
-  /** How long a pending-verify image waits between cycles while it stays awake (default 10 s). */
-  pendingCycleMs?: number;
   energy: EnergyAssumptions;
 }
 
@@ -294,17 +292,15 @@ export class DeviceProgram {
       merge(result);
       last = result;
       if (this.#restarts === restartsBefore) break;
-      // activateInactive or a rollback asked for a restart: boot again now.
+      // activateInactive or a rollback asked for a restart: boot again now. RTC memory survives
+      // a software reset (esp_restart), so the retained record stays.
       this.#events.push('restarted');
       this.#runtime = undefined;
-      // The next image may lay out RTC memory differently: it starts from a cold record.
-      this.retained.powerCut();
       this.power.setBoot('software');
     }
 
     const runtime = this.#runtime;
     const traffic = this.radio.take();
-    const pending = runtime?.updater?.isPendingVerify() === true;
     const activity: WakeActivity = {
       boots,
       cycles,
@@ -337,15 +333,17 @@ export class DeviceProgram {
       clockErrorMs: this.clock.wallMs() - this.clock.trueUtcMs(),
       batteryVolts: this.battery.volts(),
     };
-    if (pending) summary.stayAwakeMs = this.spec.pendingCycleMs ?? 10_000;
+    // A pending-verify image does not deep-sleep (ESP-IDF gives it one boot): the core says how
+    // long to wait, awake, before its next cycle on the same node.
+    if (last?.stayAwake === true) summary.stayAwakeMs = Math.max(1, last.next.sleepMs);
     const progress = runtime?.updater?.progress();
     if (progress !== undefined) summary.otaProgress = progress;
     return summary;
   }
 
-  /** The device stayed awake (pending verify) for `ms`: the CPU drew current all along. */
+  /** The device stayed awake (pending verify, light sleep between cycles) for `ms`. */
   idle(ms: number): void {
-    this.battery.drain(this.spec.energy.cpuMa, ms);
+    this.battery.drain(this.spec.energy.lightSleepMa, ms);
   }
 
   #firmwareInfo(runtime: Runtime | undefined): WakeSummary['firmware'] {

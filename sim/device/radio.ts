@@ -68,9 +68,9 @@ export class Radio {
 
 class UnreachableSocket implements Socket {
   #closed = false;
-  constructor(options: SocketOptions) {
+  constructor(options: SocketOptions, why: string) {
     void Promise.resolve().then(() => {
-      if (!this.#closed) options.onError?.(new FirmwareError('ERR_SOCKET_CONNECT', 'no network: Wi-Fi did not join (simulated)'));
+      if (!this.#closed) options.onError?.(new FirmwareError('ERR_SOCKET_CONNECT', why));
     });
   }
 
@@ -94,10 +94,10 @@ class UnreachableSocket implements Socket {
 export function radioSocket(inner: SocketPort, radio: Radio, channel: (port: number) => TrafficChannel, refuse?: (port: number) => boolean): SocketPort {
   return {
     connect(options: SocketOptions): Socket {
-      if (!radio.join()) return new UnreachableSocket(options);
+      if (!radio.join()) return new UnreachableSocket(options, 'no network: Wi-Fi did not join (simulated)');
       if (refuse?.(options.port) === true) {
         radio.counters.connects[channel(options.port)]++;
-        return new UnreachableSocket(options);
+        return new UnreachableSocket(options, 'no answer (simulated: this image cannot reach the broker)');
       }
       const ch = channel(options.port);
       radio.counters.connects[ch]++;

@@ -28,6 +28,7 @@ export type HostRequest =
   | { op: 'logCounts' }
   | { op: 'model'; brokerUp?: boolean; serverUp?: boolean }
   | { op: 'received' }
+  | { op: 'cpu' }
   | { op: 'close' };
 
 export class DeviceHost {
@@ -54,7 +55,12 @@ export class DeviceHost {
         },
       });
     }
-    this.#programs = specs.map((spec) => new DeviceProgram(spec, make()));
+    // SIM_DEVICE_LOG=<device id>: that device's firmware warnings and errors on stderr (debugging).
+    const watch = process.env['SIM_DEVICE_LOG'];
+    this.#programs = specs.map((spec) => new DeviceProgram(spec, spec.id !== watch ? make() : {
+      ...make(),
+      log: (level, code, fields) => process.stderr.write(`${spec.id} ${level} ${code} ${JSON.stringify(fields ?? {})}\n`),
+    }));
   }
 
   async wakes(items: readonly { i: number; input: WakeInput }[]): Promise<WakeReply[]> {
@@ -101,6 +107,10 @@ export class DeviceHost {
         return null;
       case 'received':
         return this.#broker === undefined ? null : { log: serialiseReceived(this.#broker.received), checkIns: this.#checkIn.checkIns } satisfies { log: SerialReceivedLog; checkIns: number };
+      case 'cpu': {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      }
       case 'close':
         return null;
     }

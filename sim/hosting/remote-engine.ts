@@ -15,6 +15,8 @@ import { emptyReceivedLog, mergeReceived, type ReceivedLog, type SerialReceivedL
 import { DeviceHost, type EnvKind, type HostRequest, type WakeReply } from './device-host.js';
 
 export interface HostChannel {
+  /** In this process: its CPU is the simulator's own. */
+  readonly local: boolean;
   request(request: HostRequest): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -27,7 +29,7 @@ export interface HostedEngine extends Engine {
 /** A host in this process. */
 export function localHost(): HostChannel {
   const host = new DeviceHost();
-  return { request: (r) => host.handle(r), close: async () => undefined };
+  return { local: true, request: (r) => host.handle(r), close: async () => undefined };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +37,9 @@ const REPO_ROOT = join(here, '..', '..');
 
 /** A host in a child process (`node --import tsx sim/hosting/node-host.ts`, or another entry). */
 export function childHost(entry = join(here, 'node-host.ts'), execArgv: string[] = ['--import', 'tsx']): HostChannel {
-  const child: ChildProcess = fork(entry, [], { cwd: REPO_ROOT, execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const extra = process.env['SIM_HOST_EXECARGV'];
+  const args = extra === undefined || extra === '' ? execArgv : [...execArgv, ...extra.split(' ')];
+  const child: ChildProcess = fork(entry, [], { cwd: REPO_ROOT, execArgv: args, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 1;
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let exited: Error | undefined;
@@ -52,6 +56,7 @@ export function childHost(entry = join(here, 'node-host.ts'), execArgv: string[]
     waiting.clear();
   });
   return {
+    local: false,
     request(request) {
       if (exited !== undefined) return Promise.reject(exited);
       const id = next++;
@@ -125,6 +130,10 @@ export async function createHostedEngine(name: string, env: EnvKind, specs: read
     },
     async logCounts() {
       return mergeCounts((await Promise.all(hosts.map((h) => h.request({ op: 'logCounts' })))) as Record<string, number>[]);
+    },
+    async cpuSeconds() {
+      const remote = hosts.filter((h) => !h.local);
+      return ((await Promise.all(remote.map((h) => h.request({ op: 'cpu' })))) as number[]).reduce((a, b) => a + b, 0);
     },
     async setModel(model) {
       await Promise.all(hosts.map((h) => h.request({ op: 'model', ...model })));

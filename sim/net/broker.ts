@@ -39,7 +39,7 @@ interface Listener { server: net.Server; sockets: Set<net.Socket> }
 
 function makeListener(onConnection: (socket: net.Socket) => void): Listener {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     onConnection(socket);

@@ -50,13 +50,15 @@ const CHECKIN_PATH = /^\/v1\/devices\/([^/?]+)\/checkin/;
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
   const requestTime = new AsyncLocalStorage<number>();
-  const now = (): number => requestTime.getStore() ?? options.now();
+  // Whole milliseconds: the server's answers carry integer times.
+  const now = (): number => Math.round(requestTime.getStore() ?? options.now());
   const store = await openStore({ dataDir: options.dataDir, nowMs: options.now() });
   const app = await buildApp({
     store,
     dataDir: options.dataDir,
     now,
-    logger: false,
+    // SIM_SERVER_LOG=info (or debug): the server's own pino log on stdout, for debugging a run.
+    logger: process.env['SIM_SERVER_LOG'] === undefined ? false : { level: process.env['SIM_SERVER_LOG'] },
     // A fleet behind one NAT looks like one client: the limit is for the real world, not the model.
     rateLimit: false,
     mqtt: { brokers: [{ host: options.broker.host, port: options.broker.port }], topicPrefix: options.topicPrefix },
