@@ -30,13 +30,12 @@ export class StatusWriter {
     this.#onError = onError;
   }
 
-  async record(deviceId: string, status: DeviceStatusRecord, atMs: number): Promise<void> {
-    if (this.#flushMs <= 0) {
-      await this.#store.recordCheckIns([{ deviceId, status, atMs }]);
-      return;
-    }
+  /** A promise only when written at once (flushMs 0); batched, nothing to wait for. */
+  record(deviceId: string, status: DeviceStatusRecord, atMs: number): Promise<void> | undefined {
+    if (this.#flushMs <= 0) return this.#store.recordCheckIns([{ deviceId, status, atMs }]);
     this.#pending.set(deviceId, { deviceId, status, atMs });
     this.#timer ??= setTimeout(() => { this.#timer = undefined; void this.flush(); }, this.#flushMs);
+    return undefined;
   }
 
   /** Writes what is pending (and waits for a flush in progress). */
@@ -76,7 +75,8 @@ export class CheckInService {
   async checkIn(device: DeviceIdentity, request: CheckInRequest): Promise<{ answer: CheckInAnswer; offeredRollout?: string }> {
     if (request.deviceId !== device.id) throw new ServerError('ERR_DEVICE_MISMATCH', `body names ${request.deviceId}`);
     const now = this.#ctx.now();
-    await this.#status.record(device.id, statusOf(request), now);
+    const written = this.#status.record(device.id, statusOf(request), now);
+    if (written !== undefined) await written;
     const offer = await this.#rollouts.onCheckIn(device, request);
     const config = await this.#configs.effectiveFor(device, request.configVersion);
     const answer: CheckInAnswer = { serverTimeMs: now };
