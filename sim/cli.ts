@@ -74,6 +74,9 @@ function parseStages(value: string): number[] {
   return stages;
 }
 
+/** A bad option found while building the run (after commander's own parsing). */
+class UsageError extends Error {}
+
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -122,58 +125,69 @@ export function createProgram(onRun: (run: CliRun) => Promise<void>): Command {
     .option('--json', 'print the result as one JSON object on the last line')
     .option('--quiet', 'no progress bars')
     .action(async (o: Record<string, unknown>) => {
-      let trace: Trace | undefined;
-      if (typeof o['trace'] === 'string') {
-        const path = resolve(o['trace']);
-        let text: string;
-        try {
-          text = readFileSync(path, 'utf8');
-        } catch (error) {
-          throw new InvalidArgumentError(`--trace ${o['trace']}: ${(error as Error).message}`);
-        }
-        trace = parseTrace(text, o['trace']);
-      }
-      let startUtcMs = trace?.startMs ?? DEFAULT_OPTIONS.startUtcMs;
-      if (typeof o['start'] === 'string') {
-        startUtcMs = Date.parse(o['start']);
-        if (!Number.isFinite(startUtcMs)) throw new InvalidArgumentError(`--start ${o['start']}: not an ISO 8601 time`);
-      }
-      let battery;
+      let run: CliRun;
       try {
-        battery = parseBattery(String(o['battery']));
+        run = buildRun(o);
       } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
+        if (error instanceof TraceError || error instanceof InvalidArgumentError || error instanceof RangeError) throw new UsageError(error.message);
+        throw error;
       }
-      const options: Partial<SimOptions> = {
-        devices: o['devices'] as number,
-        hours: o['hours'] as number,
-        mode: o['mode'] as SimOptions['mode'],
-        engine: o['engine'] as SimOptions['engine'],
-        workers: o['workers'] as number,
-        seed: o['seed'] as number,
-        startUtcMs,
-        ...(trace === undefined ? {} : { trace }),
-        traceSpreadMs: o['traceSpread'] as number,
-        traceNoise: (o['traceNoise'] as NoiseSpec | undefined) ?? {},
-        heatEventsPerDay: o['heatEvents'] as number,
-        faults: o['fault'] as Fault[],
-        ...(typeof o['broker'] === 'string' ? { broker: o['broker'] } : {}),
-        battery,
-        config: { checkInPeriodMs: o['checkIn'] as number },
-        outboxBytes: o['outbox'] as number,
-        jitter: o['jitter'] !== false,
-        herd: o['herd'] !== false,
-        rollout: {
-          stages: o['stages'] as number[],
-          soakSeconds: (o['soak'] as number) / 1000,
-          failureThreshold: o['failureThreshold'] as number,
-          minSample: o['minSample'] as number,
-        },
-        baseline: { periodMs: o['baselinePeriod'] as number, qos: Number(o['baselineQos']) as 0 | 1, fastJoin: o['baselineFastJoin'] === true },
-      };
-      await onRun({ options, json: o['json'] === true, report: o['report'] === false ? false : String(o['report']), quiet: o['quiet'] === true });
+      await onRun(run);
     });
   return program;
+}
+
+function buildRun(o: Record<string, unknown>): CliRun {
+  let trace: Trace | undefined;
+  if (typeof o['trace'] === 'string') {
+    const path = resolve(o['trace']);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new InvalidArgumentError(`--trace ${o['trace']}: ${(error as Error).message}`);
+    }
+    trace = parseTrace(text, o['trace']);
+  }
+  let startUtcMs = trace?.startMs ?? DEFAULT_OPTIONS.startUtcMs;
+  if (typeof o['start'] === 'string') {
+    startUtcMs = Date.parse(o['start']);
+    if (!Number.isFinite(startUtcMs)) throw new InvalidArgumentError(`--start ${o['start']}: not an ISO 8601 time`);
+  }
+  let battery;
+  try {
+    battery = parseBattery(String(o['battery']));
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  const options: Partial<SimOptions> = {
+    devices: o['devices'] as number,
+    hours: o['hours'] as number,
+    mode: o['mode'] as SimOptions['mode'],
+    engine: o['engine'] as SimOptions['engine'],
+    workers: o['workers'] as number,
+    seed: o['seed'] as number,
+    startUtcMs,
+    ...(trace === undefined ? {} : { trace }),
+    traceSpreadMs: o['traceSpread'] as number,
+    traceNoise: (o['traceNoise'] as NoiseSpec | undefined) ?? {},
+    heatEventsPerDay: o['heatEvents'] as number,
+    faults: o['fault'] as Fault[],
+    ...(typeof o['broker'] === 'string' ? { broker: o['broker'] } : {}),
+    battery,
+    config: { checkInPeriodMs: o['checkIn'] as number },
+    outboxBytes: o['outbox'] as number,
+    jitter: o['jitter'] !== false,
+    herd: o['herd'] !== false,
+    rollout: {
+      stages: o['stages'] as number[],
+      soakSeconds: (o['soak'] as number) / 1000,
+      failureThreshold: o['failureThreshold'] as number,
+      minSample: o['minSample'] as number,
+    },
+    baseline: { periodMs: o['baselinePeriod'] as number, qos: Number(o['baselineQos']) as 0 | 1, fastJoin: o['baselineFastJoin'] === true },
+  };
+  return { options, json: o['json'] === true, report: o['report'] === false ? false : String(o['report']), quiet: o['quiet'] === true };
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -203,13 +217,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
-    if (code !== undefined && code.startsWith('commander.')) return 2;
-    if (error instanceof TraceError || error instanceof InvalidArgumentError || error instanceof RangeError) {
+    if (error instanceof UsageError || error instanceof RangeError) {
       io.err(`sim: ${error.message}\n`);
       return 2;
     }
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (code !== undefined && code.startsWith('commander.')) return 2; // commander printed it
     throw error;
   }
   return status;

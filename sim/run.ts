@@ -299,7 +299,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       await server.app.services.rollouts.tick();
       for (const m of managed) {
         const r = m.record;
-        if (r.state === 'completed' || r.state === 'aborted') continue;
+        // Finished rollouts are still watched: devices report their outcomes after the end.
         let st: RolloutStatus = await rolloutStatus(server, r.rolloutId);
         const soakMs = options.rollout.soakSeconds * 1000;
         if (st.state === 'active' && st.stageIndex === st.stages.length - 1 && now - st.stageStartedAtMs >= soakMs) {

@@ -154,11 +154,15 @@ const CHART_SCRIPT = String.raw`
     t.textContent = s;
     return t;
   }
-  function niceMax(v) {
+  function niceStep(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log10(v)));
     var m = v / p;
-    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+  }
+  /** A maximum that four grid steps divide into round numbers. */
+  function niceMax(v) {
+    return 4 * niceStep((v > 0 ? v : 1) / 4);
   }
   function frame(svg, xMin, xMax, yMax, xLabel, yLabel) {
     var W = +svg.getAttribute('width'), H = +svg.getAttribute('height');
@@ -174,9 +178,9 @@ const CHART_SCRIPT = String.raw`
       el('line', { x1: M.l, y1: f.y(yv), x2: W - M.r, y2: f.y(yv), stroke: '#eef1f5' }, svg);
       text(svg, M.l - 6, f.y(yv) + 4, yv >= 1000 ? (yv / 1000).toFixed(yv % 1000 ? 1 : 0) + 'k' : String(+yv.toFixed(2)), 'end');
     }
-    for (var j = 0; j <= 8; j++) {
-      var xv = xMin + (xMax - xMin) * j / 8;
-      text(svg, f.x(xv), H - M.b + 14, String(+xv.toFixed(1)));
+    var xStep = niceStep((xMax - xMin) / 8);
+    for (var xv = Math.ceil(xMin / xStep) * xStep; xv <= xMax + 1e-9; xv += xStep) {
+      text(svg, f.x(xv), H - M.b + 14, String(+xv.toFixed(2)));
     }
     text(svg, (M.l + W - M.r) / 2, H - 4, xLabel);
     var yl = text(svg, 12, (M.t + H - M.b) / 2, yLabel);
@@ -263,7 +267,7 @@ const CHART_SCRIPT = String.raw`
     var ours = D.batteryDays.filter(isFinite), base = D.baselineBatteryDays.filter(isFinite);
     if (ours.length === 0) return empty(svg, 'no devices');
     var hi = Math.max.apply(null, ours.concat(base));
-    var bins = 30, step = niceMax(hi / bins);
+    var bins = 30, step = niceStep(hi / bins);
     var n = Math.ceil(hi / step) + 1;
     var h1 = new Array(n).fill(0), h2 = new Array(n).fill(0);
     ours.forEach(function (v) { h1[Math.floor(v / step)]++; });
