@@ -145,8 +145,10 @@ export function describeFault(f: Fault): string {
 export function selectDevices(target: FaultTarget, ids: readonly string[], random: { next(): number }): string[] {
   if (target.kind === 'all') return [...ids];
   if (target.kind === 'device') {
-    if (!ids.includes(target.id)) throw new FaultSpecError(`no device ${target.id} in this run (ids are ${ids[0]} .. ${ids[ids.length - 1]})`);
-    return [target.id];
+    // With an external broker ids carry the run's tag (dev-0007.s1ab2c): dev-0007 still names it.
+    const id = ids.find((x) => x === target.id || x.startsWith(`${target.id}.`));
+    if (id === undefined) throw new FaultSpecError(`no device ${target.id} in this run (ids are ${ids[0]} .. ${ids[ids.length - 1]})`);
+    return [id];
   }
   const count = Math.max(1, Math.round((ids.length * target.percent) / 100));
   const pool = [...ids];

@@ -124,6 +124,8 @@ export function deviceConfig(deviceId: string, sensors: readonly TraceSensor[], 
   return { ...DEFAULT_NODE_CONFIG, ...overrides, deviceId, channels, topicPrefix };
 }
 
-export function deviceId(index: number, count: number): string {
-  return `dev-${String(index).padStart(Math.max(4, String(count - 1).length), '0')}`;
+/** dev-0000, dev-0001, ...; with a tag (runs on a shared external broker) dev-0000.<tag>: MQTT client ids must not collide. */
+export function deviceId(index: number, count: number, tag?: string): string {
+  const id = `dev-${String(index).padStart(Math.max(4, String(count - 1).length), '0')}`;
+  return tag === undefined ? id : `${id}.${tag}`;
 }

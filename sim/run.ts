@@ -113,7 +113,8 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
   const start = options.startUtcMs;
   const end = start + spanMs;
   const random = createSeededRandom(options.seed);
-  const ids = Array.from({ length: options.devices }, (_, i) => deviceId(i, options.devices));
+  const runTag = `s${(options.seed >>> 0).toString(36)}${Date.now().toString(36).slice(-5)}`;
+  const ids = Array.from({ length: options.devices }, (_, i) => deviceId(i, options.devices, options.broker === undefined ? undefined : runTag));
   const seeds = ids.map(() => Math.floor(random.next() * 2 ** 31));
   const phases = ids.map(() => Math.floor(random.next() * options.phaseSpreadMs));
   const faultRandom = random.fork();
@@ -122,7 +123,6 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
   const outages = outagesOf(options.faults);
   const inputs = ids.map((_, i) => inputsFor(options, i, spanMs, seeds[i]!));
   const sensors = inputs[0]!.sensors;
-  const runTag = `s${options.seed.toString(36)}${Date.now().toString(36).slice(-5)}`;
   const topicPrefix = options.broker === undefined ? 'sim' : `sim/${runTag}`;
   const metrics = new RunMetrics(options.devices, start, spanMs);
   if (outages.broker[0] !== undefined) metrics.reconnectAfterMs = start + outages.broker[0].endMs;
@@ -166,7 +166,11 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       cleanups.push(() => b.close());
       consumer = await startConsumer(broker.consumerUrl, topicPrefix, `sim-consumer-${runTag}`);
       const c = consumer;
-      cleanups.push(() => c.close());
+      cleanups.push(async () => {
+        // A shared broker keeps retained births: clear this run's.
+        if (options.broker !== undefined) await c.clearRetained(ids.map((id) => `${topicPrefix}/${id}/status`));
+        await c.close();
+      });
       server = await startSimServer({
         dataDir: join(tmp, 'server'), broker: { host: broker.deviceHost, port: broker.devicePort }, topicPrefix,
         now: () => now, deviceNow: (id) => deviceNow.get(id),

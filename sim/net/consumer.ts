@@ -15,6 +15,8 @@ export interface Consumer {
   distinctPacks(): number;
   /** Waits until `packs` distinct packs arrived, or `timeoutMs` passed; true when reached. */
   waitForPacks(packs: number, timeoutMs: number): Promise<boolean>;
+  /** Publishes empty retained messages on these topics (clears them on a shared broker). */
+  clearRetained(topics: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function startConsumer(url: string, topicPrefix: string, clientId: 
           }
         }, timeoutMs).unref();
       });
+    },
+    async clearRetained(topics) {
+      for (const topic of topics) await client.publishAsync(topic, Buffer.alloc(0), { retain: true, qos: 1 });
     },
     async close() {
       await client.endAsync();
