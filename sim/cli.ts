@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { MIN_VALID_UTC_MS } from '../firmware/index.js';
 import { DEFAULT_BASELINE } from './baseline.js';
 import { parseBattery } from './energy.js';
 import { FaultSpecError, parseDuration, parseFault, type Fault } from './faults.js';
@@ -88,6 +89,8 @@ export interface CliRun {
   json: boolean;
   report: string | false;
   quiet: boolean;
+  /** Said on stderr before the run (trace columns ignored, units guessed, start moved). */
+  warnings: string[];
 }
 
 export function createProgram(onRun: (run: CliRun) => Promise<void>): Command {
@@ -138,6 +141,7 @@ export function createProgram(onRun: (run: CliRun) => Promise<void>): Command {
 }
 
 function buildRun(o: Record<string, unknown>): CliRun {
+  const warnings: string[] = [];
   let trace: Trace | undefined;
   if (typeof o['trace'] === 'string') {
     const path = resolve(o['trace']);
@@ -150,6 +154,12 @@ function buildRun(o: Record<string, unknown>): CliRun {
     trace = parseTrace(text, o['trace']);
   }
   let startUtcMs = trace?.startMs ?? DEFAULT_OPTIONS.startUtcMs;
+  if (trace !== undefined && startUtcMs < MIN_VALID_UTC_MS) {
+    // A device treats a clock before 2024 as unset: replay an older trace from the default start
+    // day at the trace's own time of day (the replay is relative to the run's start anyway).
+    startUtcMs = DEFAULT_OPTIONS.startUtcMs + (trace.startMs % 86_400_000 + 86_400_000) % 86_400_000;
+    warnings.push(`trace starts before 2024 (a device reads that as an unset clock): the run starts at ${new Date(startUtcMs).toISOString()}, same time of day`);
+  }
   if (typeof o['start'] === 'string') {
     startUtcMs = Date.parse(o['start']);
     if (!Number.isFinite(startUtcMs)) throw new InvalidArgumentError(`--start ${o['start']}: not an ISO 8601 time`);
@@ -187,16 +197,14 @@ function buildRun(o: Record<string, unknown>): CliRun {
     },
     baseline: { periodMs: o['baselinePeriod'] as number, qos: Number(o['baselineQos']) as 0 | 1, fastJoin: o['baselineFastJoin'] === true },
   };
-  return { options, json: o['json'] === true, report: o['report'] === false ? false : String(o['report']), quiet: o['quiet'] === true };
+  return { options, json: o['json'] === true, report: o['report'] === false ? false : String(o['report']), quiet: o['quiet'] === true, warnings: [...(trace?.warnings ?? []), ...warnings] };
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let status = 0;
   const program = createProgram(async (run) => {
     const progress = run.quiet ? undefined : createProgress({ tty: io.isTTY });
-    if (!run.json && trace(run) !== undefined && run.options.trace!.warnings.length > 0) {
-      for (const w of run.options.trace!.warnings) io.err(`trace: ${w}\n`);
-    }
+    for (const w of run.warnings) io.err(`sim: ${w}\n`);
     const hooks: RunHooks = {
       ...(progress === undefined ? {} : { onProgress: (p) => progress.update(p), onEvent: (line) => progress.log(line) }),
     };
@@ -227,10 +235,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     throw error;
   }
   return status;
-}
-
-function trace(run: CliRun): Trace | undefined {
-  return run.options.trace;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

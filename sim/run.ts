@@ -95,7 +95,7 @@ function outagesOf(faults: readonly Fault[]): Outages {
   return o;
 }
 
-export function inputsFor(options: SimOptions, index: number, spanMs: number, seed: number): InputSource {
+export function inputsFor(options: SimOptions, spanMs: number, seed: number): InputSource {
   if (options.trace === undefined) {
     return modelInputs({ runStartMs: options.startUtcMs, runMs: spanMs, seed, heatEventsPerDay: options.heatEventsPerDay });
   }
@@ -121,7 +121,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
   const wifiDown = wifiIntervals(options, ids, faultRandom);
   const drift = driftOf(options, ids, faultRandom);
   const outages = outagesOf(options.faults);
-  const inputs = ids.map((_, i) => inputsFor(options, i, spanMs, seeds[i]!));
+  const inputs = ids.map((_, i) => inputsFor(options, spanMs, seeds[i]!));
   const sensors = inputs[0]!.sensors;
   const topicPrefix = options.broker === undefined ? 'sim' : `sim/${runTag}`;
   const metrics = new RunMetrics(options.devices, start, spanMs);
@@ -457,7 +457,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     }
     const hostCpu = await eng.cpuSeconds();
     result = computeResult({
-      options, metrics, received, queued, releases, herd, outages, wifiDown, phases, ids, inputsFor: (i) => inputsFor(options, i, spanMs, seeds[i]!),
+      options, metrics, received, queued, releases, herd, outages, wifiDown, phases, ids, inputsFor: (i) => inputsFor(options, spanMs, seeds[i]!),
       wallSeconds: (performance.now() - wallStart) / 1000, drained,
       cpuSeconds: { simulator: cpuSince(cpuStart), deviceHosts: hostCpu }, logCounts, wakeErrors, firstWakeError, brokerKind: broker?.kind ?? 'model',
       checkIns,

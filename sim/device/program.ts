@@ -192,7 +192,6 @@ export class DeviceProgram {
   #restarts = 0;
   #lastTrueMs: number;
   #events: DeviceEvent[] = [];
-  #coldAtNextBoot = false;
 
   constructor(spec: DeviceSpec, env: DeviceEnv) {
     this.spec = spec;

@@ -2,7 +2,7 @@
  * Sensor traces from CSV files: what a device's sensors read, replayed on the virtual clock.
  *
  * Format (docs/sim.md):
- *   time,temperature,humidity,pressure        header: `time` first, then any of the sensors
+ *   time,temperature,humidity,pressure        header: `time` first (or timestamp, datetime), then any of the sensors
  *   2026-01-05T00:00:00Z,21.4,45.0,101325      ISO 8601 time (UTC, or with an offset), values
  *   2026-01-05T00:10:00Z,21.9,,101290          an empty cell: no value there (interpolated over)
  * - Rows in time order (strictly increasing), at any spacing; blank lines and lines starting
@@ -52,6 +52,9 @@ const ALIASES: Readonly<Record<string, TraceSensor>> = Object.freeze({
   humidity: 'humidity', hum: 'humidity', rh: 'humidity',
   pressure: 'pressure', press: 'pressure', p: 'pressure',
 });
+
+/** The time column: `time`, or what exports often call it. */
+const TIME_NAMES: readonly string[] = Object.freeze(['time', 'timestamp', 'datetime', 'date_time', 'time_utc', 'time (utc)', 'utc']);
 
 type Convert = (v: number) => number;
 const UNITS: Readonly<Record<TraceSensor, Readonly<Record<string, Convert>>>> = Object.freeze({
@@ -155,7 +158,7 @@ export function parseTrace(text: string, source = 'trace'): Trace {
     throw new TraceError(source, Math.max(1, last), 'empty trace: expected a header row `time,<sensor>,...`');
   }
   const headerLine = lineNo + 1;
-  if (header[0]?.trim().toLowerCase() !== 'time') {
+  if (!TIME_NAMES.includes(header[0]?.trim().toLowerCase() ?? '')) {
     throw new TraceError(source, headerLine, `the first column must be "time", got ${JSON.stringify(header[0]?.trim() ?? '')}`);
   }
   const columns: HeaderColumn[] = [];

@@ -45,6 +45,17 @@ describe('npm run sim', () => {
     expect(r.out).toContain('naive JSON baseline');
   }, 120_000);
 
+  it('replays a trace older than 2024 from the default start day, at its own time of day', async () => {
+    const old = join(dir, 'old.csv');
+    writeFileSync(old, 'timestamp,Temperature (°C)\n2019-06-01T06:30:00Z,18\n2019-06-01T12:30:00Z,26\n2019-06-01T18:30:00Z,20\n');
+    const r = await cli(['--mode', 'logic', '--devices', '3', '--hours', '4', '--trace', old, '--json', '--no-report', '--quiet', '--no-herd']);
+    expect(r.status).toBe(0);
+    expect(r.err).toMatch(/trace starts before 2024.*2026-01-05T06:30:00\.000Z/);
+    const json = JSON.parse(r.out.trim().split('\n').pop()!) as { readingsProduced: number; readingsLost: number };
+    expect(json.readingsProduced).toBeGreaterThan(3 * 4 * 3);
+    expect(json.readingsLost).toBe(0);
+  }, 60_000);
+
   it('writes the HTML report and prints its path', async () => {
     const r = await cli(['--mode', 'logic', '--devices', '3', '--hours', '2', '--report', join(dir, 'reports'), '--quiet', '--json']);
     expect(r.status).toBe(0);

@@ -61,7 +61,8 @@ describe('trace parsing', () => {
     const guessed = parseTrace('time,pressure\n2026-01-05T00:00:00Z,1013\n2026-01-05T01:00:00Z,1012\n');
     expect(guessed.columns.pressure!.values[0]).toBe(101_300);
     expect(guessed.warnings.join()).toMatch(/hPa/);
-    const ignored = parseTrace('time,temperature,co2\n2026-01-05T00:00:00Z,20,400\n');
+    const ignored = parseTrace('Timestamp,Temperature (°C),co2\n2026-01-05T00:00:00Z,20,400\n');
+    expect(ignored.columns.temperature!.values[0]).toBe(20);
     expect(ignored.warnings.join()).toMatch(/co2.*ignored/);
   });
 
