@@ -124,3 +124,16 @@ describe('trace leniency', () => {
     expect(trace.endMs).toBe(T('2026-01-05T00:10:00Z'));
   });
 });
+
+describe('the example trace', () => {
+  it('sim/traces/office.csv parses cleanly: two days at 10-minute spacing, crossing the 30 °C alarm', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../sim/traces/office.csv', import.meta.url), 'utf8');
+    const trace = parseTrace(text, 'office.csv');
+    expect(trace.warnings).toEqual([]);
+    expect(trace.sensors).toEqual(['temperature', 'humidity', 'pressure']);
+    expect(trace.endMs - trace.startMs).toBe(48 * 3_600_000);
+    expect(Math.max(...trace.columns.temperature!.values)).toBeGreaterThan(30);
+    expect(trace.columns.pressure!.values[0]).toBeCloseTo(101_600, -1);
+  });
+});
