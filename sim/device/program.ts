@@ -43,7 +43,7 @@ import { createSeededRandom, type SeededRandom } from '../../hosts/node/random.j
 import { createMemoryRetained, type MemoryRetained } from '../../hosts/node/retained.js';
 import { createBmp280Sim, createSht3xSim } from '../../hosts/node/sensors.js';
 import { awakeTime, type EnergyAssumptions, type WakeActivity } from '../energy.js';
-import { buildImage, inspectImage, type ImageInfo } from './image.js';
+import { buildImage, inspectImage, type ImageInfo } from '../../tools/ota/sim/image.js';
 import { Radio, radioSocket, type RadioCounters } from './radio.js';
 
 export { Radio };

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNodeCrypto } from '../../hosts/node/crypto.js';
 import { keygen, signImage } from '../../tools/fw.js';
-import { buildImage, type ImageBehaviour } from '../device/image.js';
+import { buildImage, type ImageBehaviour } from '../../tools/ota/sim/image.js';
 import type { SimServer } from './server.js';
 
 export interface SigningKey {

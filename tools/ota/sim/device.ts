@@ -15,11 +15,15 @@ import { selectBootSlot } from '../../../firmware/ota/boot.js';
 import { activeOtadata, entryIntact, OTA_IMG, readOtadata, slotOfSeq } from '../../../firmware/ota/otadata.js';
 import { KV, readProgress, readSecurityVersion, readTrial } from '../../../firmware/ota/state.js';
 import { Updater } from '../../../firmware/ota/updater.js';
+import { createNodeCrypto } from '../../../hosts/node/crypto.js';
 import { FlashFirmwareSlots } from '../../../hosts/node/firmware-slots.js';
 import { FlashKv } from '../../../hosts/node/flash-kv.js';
 import { createOtaFlash, PowerCut, type SimFlash } from '../../../hosts/node/flash.js';
 import { buildImage, inspectImage, type ImageInfo } from './image.js';
 import { MemorySource } from './memory-source.js';
+
+/** The bootloader stand-in's image check (esp_image_verify), apart from the device's crypto port. */
+const bootloaderCrypto = createNodeCrypto();
 
 export const SIM_BOARD = 'esp32s3-sim';
 export const SIM_SLOT_SIZE = 32 * 1024;
@@ -108,7 +112,7 @@ export class SimDevice {
     } else {
       this.flash = createOtaFlash({ slotSize: SIM_SLOT_SIZE, kvSectors: 2, seed: options.seed ?? 1 });
       // Factory programming: the image in ota_0, otadata blank (the first boot writes seq 1).
-      const image = buildImage({ ...options.factory, board: SIM_BOARD, behaviour: 'healthy', length: 18_000 });
+      const image = buildImage({ ...options.factory, board: SIM_BOARD, behaviour: 'healthy', length: 18_000 }, bootloaderCrypto);
       const area = this.flash.area('ota_0');
       area.erase(0, Math.ceil(image.length / 4096) * 4096);
       area.write(0, padTo(image, 4));
@@ -130,7 +134,7 @@ export class SimDevice {
 
   #inspect(slot: 0 | 1): ImageInfo | undefined {
     const area = this.#slotArea(slot);
-    return inspectImage((o, l) => area.read(o, l), area.size());
+    return inspectImage((o, l) => area.read(o, l), area.size(), bootloaderCrypto);
   }
 
   /**

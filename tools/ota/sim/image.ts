@@ -8,12 +8,16 @@
  *   16  32 bytes version (ASCII, zero padded)   48  32 bytes board (ASCII, zero padded)
  *   80  filler (deterministic from the version)
  *   L-32 SHA-256 of bytes 0..L-32: the bootloader's image check
+ * One definition for the OTA sweep (tools/ota/sim) and the fleet simulator (sim/); pure code over a
+ * CryptoPort, so it runs on Node and inside XS alike.
  */
-import { createHash } from 'node:crypto';
+
+import type { CryptoPort } from '../../../firmware/index.js';
 
 export type ImageBehaviour = 'healthy' | 'fails-health' | 'crashes';
-const BEHAVIOURS: readonly ImageBehaviour[] = ['healthy', 'fails-health', 'crashes'];
+const BEHAVIOURS: readonly ImageBehaviour[] = Object.freeze(['healthy', 'fails-health', 'crashes']);
 const HEADER = 80;
+const MAGIC = [0xe9, 0x53, 0x49, 0x4d];
 
 export interface ImageInfo {
   version: string;
@@ -25,7 +29,7 @@ export interface ImageInfo {
 
 function ascii(s: string, size: number): Uint8Array {
   const out = new Uint8Array(size);
-  for (let i = 0; i < s.length && i < size; i++) out[i] = s.charCodeAt(i);
+  for (let i = 0; i < s.length && i < size; i++) out[i] = s.charCodeAt(i) & 0x7f;
   return out;
 }
 
@@ -38,37 +42,45 @@ function unascii(b: Uint8Array): string {
   return s;
 }
 
-export function buildImage(info: Omit<ImageInfo, 'length'> & { length?: number }): Uint8Array {
+function digest(crypto: CryptoPort, bytes: Uint8Array): Uint8Array {
+  const h = crypto.sha256();
+  h.update(bytes);
+  return h.digest();
+}
+
+export function buildImage(info: Omit<ImageInfo, 'length'> & { length?: number }, crypto: CryptoPort): Uint8Array {
   const length = info.length ?? 20_000;
   if (length < HEADER + 32) throw new RangeError('image too small');
   const image = new Uint8Array(length);
   const v = new DataView(image.buffer);
-  image.set([0xe9, 0x53, 0x49, 0x4d]);
+  image.set(MAGIC);
   v.setUint32(4, length, true);
   image[8] = BEHAVIOURS.indexOf(info.behaviour);
   v.setUint32(12, info.securityVersion, true);
   image.set(ascii(info.version, 32), 16);
   image.set(ascii(info.board, 32), 48);
-  let x = [...info.version].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
+  let x = 7;
+  for (let i = 0; i < info.version.length; i++) x = (Math.imul(x, 31) + info.version.charCodeAt(i)) >>> 0;
   for (let i = HEADER; i < length - 32; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     image[i] = x >>> 24;
   }
-  image.set(createHash('sha256').update(image.subarray(0, length - 32)).digest(), length - 32);
+  image.set(digest(crypto, image.subarray(0, length - 32)), length - 32);
   return image;
 }
 
-/** The bootloader's check (esp_image_verify stand-in): header sane and digest right. */
-export function inspectImage(read: (offset: number, length: number) => Uint8Array, slotSize: number): ImageInfo | undefined {
+/** The bootloader's check: header sane and digest right; undefined when the slot holds no loadable image. */
+export function inspectImage(read: (offset: number, length: number) => Uint8Array, slotSize: number, crypto: CryptoPort): ImageInfo | undefined {
   const head = read(0, HEADER);
-  if (head[0] !== 0xe9 || head[1] !== 0x53 || head[2] !== 0x49 || head[3] !== 0x4d) return undefined;
+  for (let i = 0; i < 4; i++) if (head[i] !== MAGIC[i]) return undefined;
   const v = new DataView(head.buffer, head.byteOffset, HEADER);
   const length = v.getUint32(4, true);
   const behaviour = BEHAVIOURS[head[8]!];
   if (length < HEADER + 32 || length > slotSize || behaviour === undefined) return undefined;
   const all = read(0, length);
-  const digest = createHash('sha256').update(all.subarray(0, length - 32)).digest();
-  if (!digest.equals(all.subarray(length - 32))) return undefined;
+  const want = all.subarray(length - 32);
+  const got = digest(crypto, all.subarray(0, length - 32));
+  for (let i = 0; i < 32; i++) if (got[i] !== want[i]) return undefined;
   return {
     version: unascii(head.subarray(16, 48)),
     securityVersion: v.getUint32(12, true),

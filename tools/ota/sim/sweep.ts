@@ -51,7 +51,7 @@ export function makeRelease(source: MemorySource, spec: ReleaseSpec = {}): Relea
   const image = buildImage({
     version, securityVersion: spec.securityVersion ?? 2, board: spec.board ?? SIM_BOARD, behaviour: spec.behaviour ?? 'healthy',
     length: spec.length ?? 20_000,
-  });
+  }, createNodeCrypto());
   const path = `/fw/${version}-${spec.mutate ?? spec.behaviour ?? 'ok'}-${spec.board ?? 'b'}-${spec.length ?? 0}-${spec.securityVersion ?? 2}`;
   const manifest: FirmwareManifest = {
     version, securityVersion: spec.securityVersion ?? 2, board: spec.board ?? SIM_BOARD, size: image.length,
