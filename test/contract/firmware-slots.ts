@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isFirmwareError, type FirmwareSlotsPort } from '../../firmware/index.js';
+import { type FirmwareSlotsPort } from '../../firmware/index.js';
+import { codeOf } from '../support/errors.js';
 
 /** A device with a valid image in slot 0, and a way to restart it through its bootloader. */
 export interface SlotsFixture {
@@ -8,14 +9,6 @@ export interface SlotsFixture {
   restart(): FirmwareSlotsPort;
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isFirmwareError(error) ? error.code : 'other';
-  }
-  return undefined;
-}
 
 /** Writes a small recognisable image into the inactive slot. */
 function writeImage(slots: FirmwareSlotsPort, fill: number): Uint8Array {

@@ -3,9 +3,10 @@ import { Decoder } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, Simple, Tagged } from '../../../../firmware/codec/cbor.js';
 import { fromHex, toHex } from '../../../../firmware/codec/bytes.js';
-import { FirmwareError, type ErrorCode } from '../../../../firmware/errors.js';
+import type { ErrorCode } from '../../../../firmware/errors.js';
 import { canon } from './canon.js';
 import { fromVectorValue, type VectorValue } from './vector-value.js';
+import { codeOf } from '../../../support/errors.js';
 
 interface Vector { diagnostic: string; hex: string; value: VectorValue; encodesAs?: string; note?: string }
 const appendixA = JSON.parse(readFileSync(new URL('../../../vectors/rfc8949-appendix-a.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
@@ -13,15 +14,6 @@ const appendixA = JSON.parse(readFileSync(new URL('../../../vectors/rfc8949-appe
 const hex = (v: unknown): string => toHex(encode(v));
 const dec = (h: string, limits?: Parameters<typeof decode>[1]): unknown => decode(fromHex(h), limits);
 
-function codeOf(f: () => unknown): ErrorCode | 'no error' {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    if (e instanceof FirmwareError) return e.code;
-    throw e;
-  }
-}
 
 describe('RFC 8949 Appendix A', () => {
   it('has the whole table', () => expect(appendixA.vectors.length).toBe(81));

@@ -4,22 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode, Tagged } from '../../../../firmware/codec/cbor.js';
 import { buildPack, resolvePack, SENML_UNITS, type Reading } from '../../../../firmware/codec/senml.js';
 import { fromHex, toHex } from '../../../../firmware/codec/bytes.js';
-import { FirmwareError, type ErrorCode } from '../../../../firmware/errors.js';
+import type { ErrorCode } from '../../../../firmware/errors.js';
+import { codeOf } from '../../../support/errors.js';
 
 const BN = 'urn:dev:mac:0024befffe804ff1:';
 const T0 = 1_700_000_000_000;
 // protocols.md 1.5, checked there with cbor2 and cbor-x.
 const WORKED_PACK = '83a5006474656d70016343656c02f94d6021781d75726e3a6465763a6d61633a303032346265666666653830346666313a221a6553f100a3006368756d016325524802f951b0a40063626174016325454c02185706383b';
 
-function codeOf(f: () => unknown): ErrorCode | 'no error' {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    if (e instanceof FirmwareError) return e.code;
-    throw e;
-  }
-}
 
 const rec = (...entries: [number | string, unknown][]): Map<number | string, unknown> => new Map(entries);
 const resolveCode = (pack: unknown): ErrorCode | 'no error' => codeOf(() => resolvePack(pack, { nowSeconds: 1_700_000_000 }));

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isFirmwareError } from '../../../../firmware/index.js';
 import { createOtaFlash, PowerCut, SimFlash, type FlashOp } from '../../../../hosts/node/flash.js';
 import { describeFlashContract } from '../../../contract/flash.js';
+import { codeOf } from '../../../support/errors.js';
 
 describeFlashContract('node flash model (otadata)', () => createOtaFlash().area('otadata'));
 describeFlashContract('node flash model (ota_1, 16-byte writes)', () => createOtaFlash({ writeAlign: 16, slotSize: 8192 }).area('ota_1'));
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isFirmwareError(error) ? error.code : 'other';
-  }
-  return undefined;
-}
 
 describe('node flash model: stricter than silicon', () => {
   it('refuses a second write to a unit, even one that only clears bits', () => {
