@@ -6,6 +6,7 @@
  * rate limits, OpenAPI); one encapsulated plugin per resource under routes/, with its schemas
  * beside it, all under /v1.
  */
+import { createServer, type ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -15,7 +16,9 @@ import authPlugin, { type Access, type RouteAccess } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import { lazyChildLogger } from './plugins/lazy-logger.js';
 import metricsPlugin, { createMetrics, type Metrics } from './plugins/metrics.js';
-import rateLimitPlugin from './plugins/rate-limit.js';
+import rateLimitPlugin, { RateLimiter } from './plugins/rate-limit.js';
+import { checkInAnswerer } from './routes/checkin/answer.js';
+import { directCheckIn, type DirectHandler } from './routes/checkin/direct.js';
 import checkinRoutes from './routes/checkin/index.js';
 import { ERROR_SCHEMA } from './routes/common.js';
 import configRoutes from './routes/config/index.js';
@@ -63,6 +66,12 @@ export interface AppOptions {
   defaultMetrics?: boolean;
   /** Close the store when the app closes (main.ts); tests that reopen it keep it. Default true. */
   closeStore?: boolean;
+  /**
+   * Answer well-formed device check-ins from node:http ahead of Fastify's router
+   * (routes/checkin/direct.ts). Default true; off while logRequests is on, so every request
+   * is logged.
+   */
+  directCheckIn?: boolean;
 }
 
 export interface OtaApp {
@@ -75,8 +84,31 @@ export interface OtaApp {
 
 const DEFAULT_MQTT: MqttSettings = { brokers: [{ host: '127.0.0.1', port: 1883 }] };
 
+/** What Fastify hands serverFactory: its options, with the server defaults filled in (fastify.js). */
+interface FastifyServerSettings {
+  http?: ServerOptions;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
+  maxRequestsPerSocket: number;
+}
+
 export async function buildApp(options: AppOptions): Promise<OtaApp> {
+  // Set once the services exist; until then (and when off) every request goes to Fastify.
+  let direct: DirectHandler | undefined;
   const app = Fastify({
+    // Fastify's own server settings (lib/server.js), with the direct check-in in front.
+    serverFactory: (handler, given) => {
+      const o = given as unknown as FastifyServerSettings;
+      const server = createServer(o.http ?? {}, (request, response) => {
+        if (direct === undefined || !direct(request, response)) handler(request, response);
+      });
+      server.keepAliveTimeout = o.keepAliveTimeout;
+      server.requestTimeout = o.requestTimeout;
+      server.setTimeout(o.connectionTimeout);
+      if (o.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+      return server;
+    },
     logger: options.logger ?? false,
     logController: new LogController({ disableRequestLogging: options.logRequests !== true }),
     childLoggerFactory: lazyChildLogger,
@@ -100,6 +132,8 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     metrics.rolloutTransitions.inc({ to: rollout.state });
     app.log.info({ rolloutId: rollout.id, from: previous, to: rollout.state, stageIndex: rollout.stageIndex, why }, 'rollout state');
   };
+
+  const answer = checkInAnswerer(services, metrics);
 
   app.addSchema(ERROR_SCHEMA);
   // Before anything that adds routes: auth checks every route's access declaration as it is added.
@@ -132,10 +166,9 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  if (options.rateLimit !== false) {
-    const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
-    await app.register(rateLimitPlugin, { max: limit.max, timeWindowMs: limit.timeWindowMs });
-  }
+  const limit = options.rateLimit === false ? undefined : options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
+  const limiter = limit === undefined ? undefined : new RateLimiter(limit.max, limit.timeWindowMs);
+  if (limiter !== undefined) await app.register(rateLimitPlugin, { limiter });
   await app.register(inputPolicy);
   await app.register(metricsPlugin, { metrics });
   await app.register(systemRoutes, { services });
@@ -144,11 +177,17 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     await v1.register(keyRoutes, { services });
     await v1.register(deviceRoutes, { services });
     await v1.register(provisioningRoutes, { services });
-    await v1.register(checkinRoutes, { services, metrics });
+    await v1.register(checkinRoutes, { services, answer });
     await v1.register(firmwareRoutes, { services, maxImageBytes: options.maxImageBytes ?? 16 * 1024 * 1024 });
     await v1.register(rolloutRoutes, { services });
     await v1.register(configRoutes, { services });
   }, { prefix: '/v1' });
+
+  if (options.directCheckIn !== false && options.logRequests !== true) {
+    let closing = false;
+    app.addHook('preClose', async () => { closing = true; });
+    direct = directCheckIn({ tokens: services.tokens, answer, metrics, limiter, log: app.log, closing: () => closing });
+  }
 
   const tickMs = options.tickMs ?? 10_000;
   let ticker: NodeJS.Timeout | undefined;

@@ -43,11 +43,14 @@ export function firmwareOfferOf(request: FastifyRequest): RolloutDeviceRecord | 
   return request.getDecorator<RolloutDeviceRecord | undefined>(OFFER);
 }
 
+/** Why a device token is refused a route it may use for itself but not for this device. */
+export const NOT_THIS_DEVICE = 'not this device\'s resource';
+
 /** Routes whose access is set by their owner plugin (swagger-ui's static files) rather than here. */
 export const PUBLIC_PREFIXES: readonly string[] = ['/docs'];
 
-function bearerOf(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
+/** The token of an Authorization header; ERR_AUTH_INVALID unless it is `Bearer <token>`. */
+export function bearerOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^Bearer ([!-~]{1,512})$/.exec(header);
   if (match === null) throw new ServerError('ERR_AUTH_INVALID', 'expected "Authorization: Bearer <token>"');
@@ -74,7 +77,7 @@ const authPlugin: FastifyPluginAsync<{ services: Services; routes?: RouteAccess[
 
   /** The check of one route, its access captured at registration (no per-request lookup of it). */
   const guard = (access: Access) => async (request: FastifyRequest): Promise<void> => {
-    const bearer = bearerOf(request);
+    const bearer = bearerOf(request.headers.authorization);
     if (bearer === undefined) {
       if (access.public === true) return;
       throw new ServerError('ERR_AUTH_REQUIRED');
@@ -97,7 +100,7 @@ const authPlugin: FastifyPluginAsync<{ services: Services; routes?: RouteAccess[
           return;
         }
       }
-      throw new ServerError('ERR_FORBIDDEN', access.device === undefined ? 'not for devices' : 'not this device\'s resource');
+      throw new ServerError('ERR_FORBIDDEN', access.device === undefined ? 'not for devices' : NOT_THIS_DEVICE);
     }
     throw new ServerError('ERR_AUTH_REQUIRED');
   };

@@ -7,7 +7,7 @@
  * to the caller and the full error in the log.
  */
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isFirmwareError } from '../core.js';
 import { ServerError, type ServerErrorCode } from '../errors.js';
@@ -59,20 +59,36 @@ export function answerFor(error: unknown): ErrorAnswer {
 
 const MALFORMED_STATUSES = new Set([400, 413, 415, 422]);
 
+/** The error answer's body, as every route sends it (fields in the order Fastify's serializer writes them). */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  error: string;
+}
+
+/**
+ * The answer to a failed request, logged and counted: malformed input by route and reason,
+ * anything unexpected in full. The error handler and the direct check-in path both use it.
+ */
+export function errorReply(error: unknown, route: string, log: FastifyBaseLogger, metrics: Metrics): ErrorBody {
+  const answer = answerFor(error);
+  if (answer.statusCode >= 500) {
+    log.error({ err: error, route }, 'request failed');
+  } else if (MALFORMED_STATUSES.has(answer.statusCode)) {
+    metrics.malformed.inc({ route, reason: answer.code });
+    log.warn({ route, reason: answer.code, detail: answer.message }, 'malformed request refused');
+  } else {
+    log.info({ route, status: answer.statusCode, reason: answer.code }, 'request refused');
+  }
+  return { statusCode: answer.statusCode, code: answer.code, message: answer.message, error: STATUS_CODES[answer.statusCode] ?? 'Error' };
+}
+
 const errorsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: FastifyInstance, { metrics }) => {
   app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const answer = answerFor(error);
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (answer.statusCode >= 500) {
-      request.log.error({ err: error, route }, 'request failed');
-    } else if (MALFORMED_STATUSES.has(answer.statusCode)) {
-      metrics.malformed.inc({ route, reason: answer.code });
-      request.log.warn({ route, reason: answer.code, detail: answer.message }, 'malformed request refused');
-    } else {
-      request.log.info({ route, status: answer.statusCode, reason: answer.code }, 'request refused');
-    }
-    reply.code(answer.statusCode).type('application/json; charset=utf-8');
-    return { statusCode: answer.statusCode, code: answer.code, error: STATUS_CODES[answer.statusCode] ?? 'Error', message: answer.message };
+    const body = errorReply(error, request.routeOptions.url ?? 'unmatched', request.log, metrics);
+    reply.code(body.statusCode).type('application/json; charset=utf-8');
+    return body;
   });
 
   app.setNotFoundHandler(async (request, reply) => {

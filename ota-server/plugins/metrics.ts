@@ -14,6 +14,11 @@ export interface Metrics {
   registry: Registry;
   /** Requests no route matched (the 404 handler reports them). */
   observeUnmatched: (method: string, status: number, seconds: number) => void;
+  /**
+   * The duration recorder of one route (method and template fixed), its label children cached
+   * by status: the metrics plugin makes one per route, the direct check-in path its own.
+   */
+  routeTimer: (method: string, route: string) => (status: number, seconds: number) => void;
   checkIns: Counter<'result'>;
   malformed: Counter<'route' | 'reason'>;
   rolloutTransitions: Counter<'to'>;
@@ -49,36 +54,38 @@ export function createMetrics(store: Store, options: { defaultMetrics?: boolean 
     name: 'ota_devices', help: 'Registered devices.', registers: [registry],
     async collect() { this.set(await store.countDevices()); },
   });
-  return { registry, checkIns, malformed, rolloutTransitions, observeUnmatched: () => {} };
+  const durations = new Histogram({
+    name: 'ota_http_request_duration_seconds', help: 'HTTP request durations by method, route template and status.',
+    labelNames: ['method', 'route', 'status_code'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+  });
+  const routeTimer = (method: string, route: string) => {
+    const children = new Map<number, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+    return (status: number, seconds: number): void => {
+      let child = children.get(status);
+      if (child === undefined) {
+        child = durations.labels({ method, route, status_code: String(status) });
+        children.set(status, child);
+      }
+      child.observe(seconds);
+    };
+  };
+  const observeUnmatched = (method: string, status: number, seconds: number): void => durations.observe({ method, route: 'unmatched', status_code: String(status) }, seconds);
+  return { registry, checkIns, malformed, rolloutTransitions, routeTimer, observeUnmatched };
 }
 
-const httpDurations = (registry: Registry): Histogram<'method' | 'route' | 'status_code'> => new Histogram({
-  name: 'ota_http_request_duration_seconds', help: 'HTTP request durations by method, route template and status.',
-  labelNames: ['method', 'route', 'status_code'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
-});
-
 const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: FastifyInstance, { metrics }) => {
-  const durations = httpDurations(metrics.registry);
-  // One hook per route with its labels fixed at registration; label children cached by status.
+  // One hook per route with its labels fixed at registration.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      const children = new Map<number, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+      const observe = metrics.routeTimer(method, route.url);
       // Callback style: no promise per request.
       addRouteHook(route, 'onResponse', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-        if (request.method === method) {
-          let child = children.get(reply.statusCode);
-          if (child === undefined) {
-            child = durations.labels({ method, route: route.url, status_code: String(reply.statusCode) });
-            children.set(reply.statusCode, child);
-          }
-          child.observe(reply.elapsedTime / 1000);
-        }
+        if (request.method === method) observe(reply.statusCode, reply.elapsedTime / 1000);
         done();
       });
     }
   });
-  metrics.observeUnmatched = (method, status, seconds) => durations.observe({ method, route: 'unmatched', status_code: String(status) }, seconds);
   app.get('/metrics', {
     config: { access: { role: 'viewer' } },
     schema: { tags: ['system'], summary: 'Prometheus metrics (text exposition format)', response: { 200: { type: 'string' } } },

@@ -8,11 +8,13 @@
  * Written here rather than taken from @fastify/rate-limit because this runs on every check-in:
  * one synchronous route-level onRequest hook (added after authentication's, so the key is who
  * is calling and nothing of the body is read first), one Map lookup, no allocation for a caller
- * already counted. Counts are per instance (several instances each allow `max`).
+ * already counted. Counts are per instance (several instances each allow `max`); the direct
+ * check-in path (routes/checkin/direct.ts) takes from the same limiter.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { ServerError } from '../errors.js';
+import type { Principal } from '../services/tokens.js';
 import { addRouteHook, principalOf } from './auth.js';
 
 interface Window { count: number; startMs: number }
@@ -32,6 +34,7 @@ export class RateLimiter {
   }
 
   get max(): number { return this.#max; }
+  get windowMs(): number { return this.#windowMs; }
 
   /** Counts one request of `key`: 0 when allowed, else the ms until its window ends. */
   take(key: string): number {
@@ -55,23 +58,30 @@ export class RateLimiter {
   }
 }
 
-function keyOf(request: FastifyRequest): string {
-  const p = principalOf(request);
-  return p.kind === 'device' ? `d:${p.device.id}` : p.kind === 'api' ? `t:${p.token.id}` : `ip:${request.ip}`;
+/** Who is counted: the device, the API token, or the address of a caller without a token. */
+export function rateLimitKey(principal: Principal, ip: string | undefined): string {
+  return principal.kind === 'device' ? `d:${principal.device.id}` : principal.kind === 'api' ? `t:${principal.token.id}` : `ip:${ip}`;
 }
 
-const rateLimitPlugin: FastifyPluginAsync<{ max: number; timeWindowMs: number }> = async (app: FastifyInstance, { max, timeWindowMs }) => {
-  const limiter = new RateLimiter(max, timeWindowMs);
+/** The refusal of a request `waitMs` before its caller's window ends: its headers and error. */
+export function rateLimitRefusal(limiter: RateLimiter, waitMs: number): { headers: Record<string, number>; error: ServerError } {
+  const seconds = Math.ceil(waitMs / 1000);
+  return {
+    headers: { 'x-ratelimit-limit': limiter.max, 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': seconds, 'retry-after': seconds },
+    error: new ServerError('ERR_RATE_LIMITED', `${limiter.max} per ${Math.round(limiter.windowMs / 1000)} s; retry in ${seconds} s`),
+  };
+}
+
+const rateLimitPlugin: FastifyPluginAsync<{ limiter: RateLimiter }> = async (app: FastifyInstance, { limiter }) => {
   const limit = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const waitMs = limiter.take(keyOf(request));
+    const waitMs = limiter.take(rateLimitKey(principalOf(request), request.ip));
     if (waitMs === 0) {
       done();
       return;
     }
-    const seconds = Math.ceil(waitMs / 1000);
-    reply.header('x-ratelimit-limit', limiter.max).header('x-ratelimit-remaining', 0)
-      .header('x-ratelimit-reset', seconds).header('retry-after', seconds);
-    done(new ServerError('ERR_RATE_LIMITED', `${limiter.max} per ${Math.round(timeWindowMs / 1000)} s; retry in ${seconds} s`));
+    const refusal = rateLimitRefusal(limiter, waitMs);
+    reply.headers(refusal.headers);
+    done(refusal.error);
   };
   app.addHook('onRoute', (route) => { addRouteHook(route, 'onRequest', limit); });
 };

@@ -3,7 +3,8 @@
  * validated by the firmware core's own codec, so the server accepts exactly what the device
  * definition allows. Used by the routes that take them, inside their encapsulated plugins.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatOf, type MessageFormat } from '../core.js';
 
 export const MESSAGE_TYPES = ['application/cbor', 'application/json'];
@@ -25,8 +26,8 @@ export function useMessageParser(app: FastifyInstance, bodyLimit: number, decode
 }
 
 /** The answer format: what Accept names, else the request's own format. */
-export function answerFormat(request: FastifyRequest): MessageFormat {
-  const accept = request.headers.accept;
+export function answerFormat(headers: IncomingHttpHeaders): MessageFormat {
+  const accept = headers.accept;
   if (accept === 'application/cbor') return 'cbor';
   if (accept !== undefined) {
     for (const part of accept.split(',')) {
@@ -34,15 +35,24 @@ export function answerFormat(request: FastifyRequest): MessageFormat {
       if (format !== undefined) return format;
     }
   }
-  return headerFormat(request.headers['content-type']) ?? 'json';
+  return headerFormat(headers['content-type']) ?? 'json';
 }
 
 /** formatOf, without its split for the exact type devices send. */
-function headerFormat(value: string | undefined): MessageFormat | undefined {
+export function headerFormat(value: string | undefined): MessageFormat | undefined {
   return value === 'application/cbor' ? 'cbor' : formatOf(value);
 }
 
+/** The Content-Type of an answer in `format`. */
+export function messageType(format: MessageFormat): string {
+  return format === 'cbor' ? 'application/cbor' : 'application/json; charset=utf-8';
+}
+
+/** The encoded message as a Buffer over the same memory (no copy). */
+export function messageBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function sendMessage(reply: FastifyReply, format: MessageFormat, bytes: Uint8Array): FastifyReply {
-  return reply.type(format === 'cbor' ? 'application/cbor' : 'application/json; charset=utf-8')
-    .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return reply.type(messageType(format)).send(messageBuffer(bytes));
 }

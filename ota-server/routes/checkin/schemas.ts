@@ -7,6 +7,10 @@ import { DEVICE_ID, errors, idParams } from '../common.js';
 
 export const REQUEST_MAX_BYTES = CHECKIN_REQUEST_MAX_BYTES;
 
+/** The route under /v1, and the whole template as metrics and logs name it. */
+export const PATH = '/devices/:id/checkin';
+export const ROUTE = `/v1${PATH}`;
+
 const COUNT = { type: 'integer', minimum: 0 } as const;
 const VERSION = { type: 'string', pattern: FIRMWARE_VERSION_PATTERN.source, maxLength: 32 } as const;
 

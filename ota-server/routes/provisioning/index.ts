@@ -13,7 +13,7 @@ const provisioning: FastifyPluginAsync<RouteOptions> = async (app, { services })
   }, async (request, reply) => {
     const answer = await services.devices.provision(request.body.deviceId, request.body.claimSecret);
     request.log.info({ deviceId: request.body.deviceId }, 'device provisioned');
-    const format = answerFormat(request);
+    const format = answerFormat(request.headers);
     return sendMessage(reply, format, encodeProvisionAnswer(answer, format));
   });
 };

@@ -1,0 +1,119 @@
+/**
+ * Check-in answered straight from node:http, in front of Fastify's router.
+ *
+ * Check-in is the request the whole fleet makes, and Fastify's pipeline around it (routing,
+ * route hooks, content-type parsing, reply) costs more than the check-in's own work (see
+ * "Throughput" in docs/server.md). This path takes only a request it can answer exactly as the
+ * Fastify route would, and decides that from the request line and headers alone, before a byte
+ * of the body is read: POST /v1/devices/{id}/checkin with no query string, a valid device id,
+ * Content-Type exactly application/cbor or application/json, a Content-Length from 1 to the
+ * route's limit, a `Bearer ota_dev_...` token, and the server not closing. Everything else goes
+ * to Fastify untouched, which answers it with its full pipeline (411, 413, 415, 401 without a
+ * device token, 503 while closing, ...).
+ *
+ * It is built from the route's own pieces: TokenService, the same RateLimiter, the firmware
+ * decoder and then the route's JSON Schema, CheckInAnswerer, errorReply for refusals, the same
+ * metrics and logs. test/server/checkin-direct.test.ts sends the same requests both ways and
+ * compares the answers byte for byte.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Ajv } from 'ajv';
+import type { FastifyBaseLogger } from 'fastify';
+import { TOKEN_PREFIX } from '../../auth/secrets.js';
+import { decodeCheckIn, DEVICE_ID_PATTERN, type MessageFormat } from '../../core.js';
+import { ServerError } from '../../errors.js';
+import { bearerOf, NOT_THIS_DEVICE } from '../../plugins/auth.js';
+import { errorReply } from '../../plugins/errors.js';
+import type { Metrics } from '../../plugins/metrics.js';
+import { rateLimitKey, rateLimitRefusal, type RateLimiter } from '../../plugins/rate-limit.js';
+import type { TokenService } from '../../services/tokens.js';
+import { messageBuffer, messageType } from '../messages.js';
+import type { CheckInAnswerer } from './answer.js';
+import * as S from './schemas.js';
+
+/** Takes the request (true) or leaves it, unread, to the next handler (false). */
+export type DirectHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+export interface DirectCheckInOptions {
+  tokens: TokenService;
+  answer: CheckInAnswerer;
+  metrics: Metrics;
+  /** Undefined when rate limits are off. */
+  limiter: RateLimiter | undefined;
+  log: FastifyBaseLogger;
+  /** True once the server is closing: Fastify then answers 503. */
+  closing: () => boolean;
+}
+
+const PATH = /^\/v1\/devices\/([^/?#]+)\/checkin$/;
+const FORMATS: Readonly<Record<string, MessageFormat>> = Object.freeze({ 'application/cbor': 'cbor', 'application/json': 'json' });
+const ERROR_TYPE = 'application/json; charset=utf-8';
+
+export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
+  const { tokens, answer, metrics, limiter, log, closing } = options;
+  // The options Fastify's validator runs with (app.ts): no coercion, nothing removed or added.
+  const validate = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false }).compile(S.REQUEST);
+  const observe = metrics.routeTimer('POST', S.ROUTE);
+
+  async function respond(response: ServerResponse, deviceId: string, bearer: string, format: MessageFormat, chunks: Buffer[], startedMs: number): Promise<void> {
+    let status = 200;
+    let headers: Record<string, number | string> = {};
+    try {
+      const principal = await tokens.authenticate(bearer);
+      if (principal === undefined) throw new ServerError('ERR_AUTH_INVALID');
+      if (principal.kind !== 'device' || principal.device.id !== deviceId) throw new ServerError('ERR_FORBIDDEN', NOT_THIS_DEVICE);
+      if (limiter !== undefined) {
+        const waitMs = limiter.take(rateLimitKey(principal, undefined));
+        if (waitMs > 0) {
+          const refusal = rateLimitRefusal(limiter, waitMs);
+          headers = refusal.headers;
+          throw refusal.error;
+        }
+      }
+      const message = decodeCheckIn(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), format);
+      if (!validate(message)) {
+        const e = validate.errors?.[0];
+        // Fastify's wording for a schema failure, so both paths give the same message.
+        throw new ServerError('ERR_VALIDATION', e === undefined ? 'body is invalid' : `body${e.instancePath} ${e.message ?? 'is invalid'}`);
+      }
+      const answered = await answer(principal.device, message, response.req.headers, log);
+      const bytes = messageBuffer(answered.bytes);
+      response.writeHead(200, { 'content-type': messageType(answered.format), 'content-length': bytes.length });
+      response.end(bytes);
+    } catch (error) {
+      const body = errorReply(error, S.ROUTE, log, metrics);
+      status = body.statusCode;
+      const text = JSON.stringify(body);
+      response.writeHead(status, { ...headers, 'content-type': ERROR_TYPE, 'content-length': Buffer.byteLength(text) });
+      response.end(text);
+    }
+    observe(status, (performance.now() - startedMs) / 1000);
+  }
+
+  return (request, response) => {
+    if (request.method !== 'POST' || closing()) return false;
+    const match = PATH.exec(request.url ?? '');
+    if (match === null) return false;
+    const deviceId = match[1]!;
+    if (deviceId.length > 64 || !DEVICE_ID_PATTERN.test(deviceId)) return false;
+    const format = FORMATS[request.headers['content-type'] ?? ''];
+    if (format === undefined || request.headers['transfer-encoding'] !== undefined) return false;
+    const length = Number(request.headers['content-length']);
+    if (!(Number.isInteger(length) && length > 0 && length <= S.REQUEST_MAX_BYTES)) return false;
+    const authorization = request.headers.authorization;
+    if (authorization === undefined || !authorization.startsWith(`Bearer ${TOKEN_PREFIX.device}`)) return false;
+    let bearer: string | undefined;
+    try {
+      bearer = bearerOf(authorization);
+    } catch {
+      return false;
+    }
+    if (bearer === undefined) return false;
+
+    const startedMs = performance.now();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+    request.on('end', () => { void respond(response, deviceId, bearer, format, chunks, startedMs); });
+    return true;
+  };
+}
