@@ -3,6 +3,12 @@
  * synchronous=NORMAL: a commit survives a process crash, and only a power loss may drop the
  * last few commits (SQLite WAL docs), which suits a server of this kind.
  *
+ * One process owns the file: it is opened with locking_mode=EXCLUSIVE and the lock is taken
+ * before the constructor returns, so a second server on the same data directory fails at
+ * start instead of sharing it. Set before journal_mode=WAL, exclusive mode also keeps the WAL
+ * index in heap memory: no -shm file (https://sqlite.org/wal.html, "Use of WAL Without
+ * Shared-Memory").
+ *
  * better-sqlite3 is synchronous, so a statement never interleaves with another; a transaction
  * whose body awaits could, though (microtasks of other requests run between its awaits), so
  * while one is open every other statement waits for it.
@@ -25,6 +31,29 @@ function bind(params: readonly SqlValue[] | undefined): readonly unknown[] {
   return params;
 }
 
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * No busy timeout: once the lock is held nobody else can take it, so waiting would only delay
+ * the refusal of a second server (and, within one process, block the event loop for nothing).
+ */
+function takeExclusiveLock(db: Database.Database, file: string): void {
+  db.pragma('busy_timeout = 0');
+  db.pragma('locking_mode = EXCLUSIVE');
+  try {
+    db.pragma('journal_mode = WAL');
+    // The lock comes with the first access to the file; this read makes sure it is held now.
+    db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    throw new Error(`SQLite database ${file} is in use by another server process: one server process owns a SQLite data directory; `
+      + 'to run several instances, use PostgreSQL (DATABASE_URL)', { cause: error });
+  }
+}
+
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   readonly #db: Database.Database;
@@ -34,10 +63,14 @@ export class SqliteDriver implements SqlDriver {
 
   constructor(file: string) {
     this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
+    try {
+      takeExclusiveLock(this.#db, file);
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('foreign_keys = ON');
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#direct = {
       all: async (sql, params) => this.#prepare(sql).all(...bind(params)),
       get: async (sql, params) => this.#prepare(sql).get(...bind(params)),
