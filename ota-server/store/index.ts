@@ -1,6 +1,8 @@
 /**
  * Opens the configured store: PostgreSQL when a database URL is given (DATABASE_URL), else
- * SQLite in `<dataDir>/ota.sqlite`.
+ * SQLite in `<dataDir>/ota.sqlite`, owned by this process until close (a second opener, in
+ * this process or another, is refused). Several instances share one PostgreSQL, so there
+ * every device lookup reads the database.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +27,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return SqlStore.open(driver, now);
   }
   mkdirSync(options.dataDir, { recursive: true });
-  return SqlStore.open(new SqliteDriver(join(options.dataDir, 'ota.sqlite')), now);
+  // The driver's exclusive lock makes this process the file's only writer: the index stays exact.
+  return SqlStore.open(new SqliteDriver(join(options.dataDir, 'ota.sqlite')), now, { deviceIndex: true });
 }
 
 export * from './types.js';

@@ -2,7 +2,12 @@
  * The Store over either SQL engine. Every multi-row change is one statement or one
  * transaction, and every state change a concurrent instance could race is a compare-and-set
  * (`UPDATE ... WHERE state IN (...)`), so several servers on one PostgreSQL stay consistent.
+ *
+ * With `deviceIndex` (SQLite, whose file this process owns) device tokens are answered from
+ * memory; every write below that changes a device's token, board, tags or existence updates
+ * the index once it has committed.
  */
+import { DeviceIndex } from './device-index.js';
 import type { Row, SqlDriver, SqlExecutor } from './driver.js';
 import { isUniqueViolation } from './driver.js';
 import { migrate } from './migrations.js';
@@ -15,6 +20,7 @@ import {
 } from './types.js';
 
 const num = (v: unknown): number => Number(v);
+const tagsOf = (v: unknown): string[] => JSON.parse(String(v)) as string[];
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -31,7 +37,7 @@ function deviceRow(r: Row): DeviceRecord {
   return {
     id: String(r.id),
     board: String(r.board),
-    tags: JSON.parse(String(r.tags)) as string[],
+    tags: tagsOf(r.tags),
     createdAtMs: num(r.created_at),
     claimedAtMs: numOrNull(r.claimed_at),
     lastSeenAtMs: numOrNull(r.last_seen_at),
@@ -77,6 +83,14 @@ export function targetKey(board: string, tags: readonly string[]): string {
   return JSON.stringify([board, [...new Set(tags)].sort()]);
 }
 
+async function loadDeviceIndex(db: SqlExecutor): Promise<DeviceIndex> {
+  const index = new DeviceIndex();
+  for (const r of await db.all('SELECT token_hash, id, board, tags FROM devices WHERE token_hash IS NOT NULL')) {
+    index.set(String(r.token_hash), String(r.id), String(r.board), tagsOf(r.tags));
+  }
+  return index;
+}
+
 const TABLES: ReadonlyArray<[string, string]> = [
   ['schema_migrations', 'version'],
   ['api_tokens', 'id'],
@@ -92,24 +106,34 @@ const TABLES: ReadonlyArray<[string, string]> = [
 const LIVE_ROLLOUT = "state IN ('active', 'paused')";
 const DEVICE_COLUMNS = 'id, board, tags, created_at, claimed_at, last_seen_at, status';
 
+export interface SqlStoreOptions {
+  /**
+   * Answer findDeviceByTokenHash from memory. Only for a database no other process writes
+   * (SQLite under its exclusive lock): another writer's changes would never reach the index.
+   */
+  deviceIndex?: boolean;
+}
+
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly #db: SqlDriver;
+  readonly #index: DeviceIndex | undefined;
 
-  private constructor(driver: SqlDriver) {
+  private constructor(driver: SqlDriver, index: DeviceIndex | undefined) {
     this.#db = driver;
     this.kind = driver.dialect;
+    this.#index = index;
   }
 
   /** Opens the store and brings its schema up to date. */
-  static async open(driver: SqlDriver, nowMs: number): Promise<SqlStore> {
+  static async open(driver: SqlDriver, nowMs: number, options: SqlStoreOptions = {}): Promise<SqlStore> {
     try {
       await migrate(driver, nowMs);
+      return new SqlStore(driver, options.deviceIndex === true ? await loadDeviceIndex(driver) : undefined);
     } catch (error) {
       await driver.close();
       throw error;
     }
-    return new SqlStore(driver);
   }
 
   async migrations(): Promise<number[]> {
@@ -167,6 +191,7 @@ export class SqlStore implements Store {
   // ---- devices
 
   async createDevices(devices: readonly NewDevice[], atMs: number): Promise<void> {
+    // Nothing for the device index: a new device has no token until it is claimed.
     await this.#db.transaction(async (tx) => {
       for (const d of devices) {
         const changed = await tx.run(
@@ -209,34 +234,45 @@ export class SqlStore implements Store {
   }
 
   async updateDeviceTags(id: string, tags: readonly string[]): Promise<boolean> {
-    return (await this.#db.run('UPDATE devices SET tags = ? WHERE id = ?', [JSON.stringify(tags), id])) === 1;
+    const updated = (await this.#db.run('UPDATE devices SET tags = ? WHERE id = ?', [JSON.stringify(tags), id])) === 1;
+    if (updated) this.#index?.retag(id, tags);
+    return updated;
   }
 
   async deleteDevice(id: string): Promise<boolean> {
-    return this.#db.transaction(async (tx) => {
+    const deleted = await this.#db.transaction(async (tx) => {
       await tx.run('DELETE FROM rollout_devices WHERE device_id = ?', [id]);
       return (await tx.run('DELETE FROM devices WHERE id = ?', [id])) === 1;
     });
+    if (deleted) this.#index?.remove(id);
+    return deleted;
   }
 
   async findDeviceByTokenHash(tokenHash: string): Promise<DeviceIdentity | undefined> {
+    if (this.#index !== undefined) return this.#index.get(tokenHash);
     const r = await this.#db.get('SELECT id, board, tags FROM devices WHERE token_hash = ?', [tokenHash]);
-    return r === undefined ? undefined : { id: String(r.id), board: String(r.board), tags: JSON.parse(String(r.tags)) as string[] };
+    return r === undefined ? undefined : { id: String(r.id), board: String(r.board), tags: tagsOf(r.tags) };
   }
 
   async claimDevice(id: string, claimHash: string, credentials: { tokenHash: string; mqttPasswordHash: string }, atMs: number):
     Promise<'claimed' | 'used' | 'invalid'> {
-    const changed = await this.#db.run(
-      'UPDATE devices SET claimed_at = ?, token_hash = ?, mqtt_password_hash = ? WHERE id = ? AND claim_hash = ? AND claimed_at IS NULL',
+    // RETURNING: the index gets board and tags from the very row claimed, with no second read.
+    const claimed = await this.#db.get(
+      'UPDATE devices SET claimed_at = ?, token_hash = ?, mqtt_password_hash = ? WHERE id = ? AND claim_hash = ? AND claimed_at IS NULL RETURNING board, tags',
       [atMs, credentials.tokenHash, credentials.mqttPasswordHash, id, claimHash]);
-    if (changed === 1) return 'claimed';
+    if (claimed !== undefined) {
+      this.#index?.set(credentials.tokenHash, id, String(claimed.board), tagsOf(claimed.tags));
+      return 'claimed';
+    }
     const used = await this.#db.get('SELECT 1 AS one FROM devices WHERE id = ? AND claim_hash = ? AND claimed_at IS NOT NULL', [id, claimHash]);
     return used === undefined ? 'invalid' : 'used';
   }
 
   async resetClaim(id: string, claimHash: string): Promise<boolean> {
-    return (await this.#db.run(
+    const reset = (await this.#db.run(
       'UPDATE devices SET claim_hash = ?, claimed_at = NULL, token_hash = NULL, mqtt_password_hash = NULL WHERE id = ?', [claimHash, id])) === 1;
+    if (reset) this.#index?.remove(id);
+    return reset;
   }
 
   async verifyMqttPassword(deviceId: string, passwordHash: string): Promise<boolean> {

@@ -5,9 +5,9 @@
  *
  * One process owns the file: it is opened with locking_mode=EXCLUSIVE and the lock is taken
  * before the constructor returns, so a second server on the same data directory fails at
- * start instead of sharing it. Set before journal_mode=WAL, exclusive mode also keeps the WAL
- * index in heap memory: no -shm file (https://sqlite.org/wal.html, "Use of WAL Without
- * Shared-Memory").
+ * start instead of sharing it; the store's device index relies on being the only writer. Set
+ * before journal_mode=WAL, exclusive mode also keeps the WAL index in heap memory: no -shm
+ * file (https://sqlite.org/wal.html, "Use of WAL Without Shared-Memory").
  *
  * better-sqlite3 is synchronous, so a statement never interleaves with another; a transaction
  * whose body awaits could, though (microtasks of other requests run between its awaits), so

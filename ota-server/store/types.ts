@@ -41,8 +41,15 @@ export interface DeviceRecord {
   status: DeviceStatusRecord | null;
 }
 
-/** What authentication needs of a device: the check-in path reads nothing more. */
-export type DeviceIdentity = Pick<DeviceRecord, 'id' | 'board' | 'tags'>;
+/**
+ * What authentication needs of a device: the check-in path reads nothing more. Read-only
+ * because the SQLite store hands every caller the same frozen object.
+ */
+export interface DeviceIdentity {
+  readonly id: string;
+  readonly board: string;
+  readonly tags: readonly string[];
+}
 
 export interface NewDevice {
   id: string;

@@ -97,6 +97,69 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.claimDevice('d1', 'claim2', { tokenHash: 'tok3', mqttPasswordHash: 'm3' }, T0 + 7)).toBe('claimed');
     });
 
+    it('finds a device by its token hash from claim to reset, new claim, retag and delete', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: ['x'], claimHash: 'c1' }, { id: 'd2', board: 'b2', tags: [], claimHash: 'c2' }], T0);
+      expect(await store.findDeviceByTokenHash('t1')).toBeUndefined();
+      expect(await store.claimDevice('d1', 'c1', { tokenHash: 't1', mqttPasswordHash: 'm1' }, T0)).toBe('claimed');
+      expect(await store.claimDevice('d2', 'c2', { tokenHash: 't2', mqttPasswordHash: 'm2' }, T0)).toBe('claimed');
+      expect(await store.findDeviceByTokenHash('t1')).toEqual({ id: 'd1', board: 'b', tags: ['x'] });
+
+      expect(await store.resetClaim('d1', 'c1b')).toBe(true);
+      expect(await store.findDeviceByTokenHash('t1')).toBeUndefined();
+      expect(await store.claimDevice('d1', 'c1b', { tokenHash: 't1b', mqttPasswordHash: 'm1b' }, T0 + 1)).toBe('claimed');
+      expect(await store.findDeviceByTokenHash('t1')).toBeUndefined();
+      expect(await store.findDeviceByTokenHash('t1b')).toEqual({ id: 'd1', board: 'b', tags: ['x'] });
+
+      expect(await store.updateDeviceTags('d1', ['roof', 'north'])).toBe(true);
+      expect(await store.findDeviceByTokenHash('t1b')).toEqual({ id: 'd1', board: 'b', tags: ['roof', 'north'] });
+
+      expect(await store.deleteDevice('d1')).toBe(true);
+      expect(await store.findDeviceByTokenHash('t1b')).toBeUndefined();
+      // The other device is untouched by all of it.
+      expect(await store.findDeviceByTokenHash('t2')).toEqual({ id: 'd2', board: 'b2', tags: [] });
+    });
+
+    it('leaves a device without a token unfindable through tag changes and a reset', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: 'c1' }], T0);
+      expect(await store.updateDeviceTags('d1', ['lab'])).toBe(true);
+      expect(await store.resetClaim('d1', 'c2')).toBe(true);
+      expect(await store.claimDevice('d1', 'c1', { tokenHash: 't1', mqttPasswordHash: 'm' }, T0)).toBe('invalid');
+      expect(await store.findDeviceByTokenHash('t1')).toBeUndefined();
+      expect(await store.claimDevice('d1', 'c2', { tokenHash: 't2', mqttPasswordHash: 'm' }, T0)).toBe('claimed');
+      expect(await store.findDeviceByTokenHash('t2')).toEqual({ id: 'd1', board: 'b', tags: ['lab'] });
+    });
+
+    it('finds every claimed device, with its latest tags, after a reopen', async () => {
+      const ids = Array.from({ length: 50 }, (_, i) => `d${i}`);
+      await store.createDevices(ids.map((id, i) => ({ id, board: `b${i % 3}`, tags: [`t${i % 4}`], claimHash: `c-${id}` })), T0);
+      for (const id of ids.slice(0, 40)) expect(await store.claimDevice(id, `c-${id}`, { tokenHash: `h-${id}`, mqttPasswordHash: 'm' }, T0)).toBe('claimed');
+      await store.updateDeviceTags('d1', ['moved']);
+      await store.resetClaim('d2', 'again');
+      await store.deleteDevice('d3');
+      await store.close();
+      store = await ctx.reopen();
+      for (const [i, id] of ids.entries()) {
+        const expected = i >= 40 || id === 'd2' || id === 'd3' ? undefined
+          : { id, board: `b${i % 3}`, tags: id === 'd1' ? ['moved'] : [`t${i % 4}`] };
+        expect(await store.findDeviceByTokenHash(`h-${id}`)).toEqual(expected);
+      }
+    });
+
+    it('hands out device identities that cannot be changed into the store', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: ['x'], claimHash: 'c1' }], T0);
+      await store.claimDevice('d1', 'c1', { tokenHash: 't1', mqttPasswordHash: 'm' }, T0);
+      const tags = ['x'];
+      await store.updateDeviceTags('d1', tags);
+      tags.push('changed after the call');
+      const found = await store.findDeviceByTokenHash('t1');
+      // A frozen identity throws (ESM is strict mode); a fresh copy just absorbs the change.
+      const attempt = (f: () => void): void => { try { f(); } catch (error) { expect(error).toBeInstanceOf(TypeError); } };
+      attempt(() => { (found!.tags as string[]).push('y'); });
+      attempt(() => { (found!.tags as string[])[0] = 'z'; });
+      attempt(() => { (found as { board: string }).board = 'other'; });
+      expect(await store.findDeviceByTokenHash('t1')).toEqual({ id: 'd1', board: 'b', tags: ['x'] });
+    });
+
     it('records check-ins singly and in batches', async () => {
       await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: '1' }, { id: 'd2', board: 'b', tags: [], claimHash: '2' }], T0);
       await store.recordCheckIns([{ deviceId: 'd1', status: status('1.0.0'), atMs: T0 + 1 }]);

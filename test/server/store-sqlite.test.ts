@@ -1,7 +1,8 @@
 /**
  * What only the SQLite store promises: one process owns the data directory while the store is
  * open (a second opener, in this process or another, is refused with a message that says what
- * to do), the lock goes with close(), and no shared-memory WAL index is ever created.
+ * to do), the lock goes with close(), and no shared-memory WAL index is ever created. The
+ * device index that relies on this is held to its behaviour by the store contract.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
