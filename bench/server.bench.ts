@@ -42,8 +42,9 @@ async function checkinChild(dir: string): Promise<void> {
   const { openStore } = await import('../ota-server/store/index.js');
   const { buildApp } = await import('../ota-server/app.js');
   const { generateSecret, hashSecret } = await import('../ota-server/auth/secrets.js');
+  const { STATUS_FLUSH_MS } = await import('../ota-server/services/checkin.js');
   const store = await openStore({ dataDir: dir });
-  const { app, services } = await buildApp({ store, dataDir: dir, logger: { level: 'warn' }, statusFlushMs: 100, tickMs: 0 });
+  const { app, services } = await buildApp({ store, dataDir: dir, logger: { level: 'warn' }, statusFlushMs: STATUS_FLUSH_MS, tickMs: 0 });
   const ids = Array.from({ length: DEVICES }, (_, i) => `node-${String(i).padStart(5, '0')}`);
   await store.createDevices(ids.map((id) => ({ id, board: 'esp32-c3', tags: ['field'], claimHash: hashSecret(`claim-${id}`) })), Date.now());
   const tokens: string[] = [];

@@ -10,6 +10,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp } from './app.js';
 import type { MqttSettings } from './services/context.js';
+import { STATUS_FLUSH_MS } from './services/checkin.js';
 import { openStore } from './store/index.js';
 
 function integer(min: number, max: number) {
@@ -39,7 +40,7 @@ const program = new Command('server')
   .option('--log-level <level>', 'pino level', process.env.LOG_LEVEL ?? 'info')
   .option('--log-requests', 'log every request (two lines each)', false)
   .option('--rate-limit <n>', 'requests per minute per token (0: off)', integer(0, 1_000_000), 600)
-  .option('--status-flush-ms <ms>', 'write check-in status behind in batches of this many ms', integer(0, 60_000), 100)
+  .option('--status-flush-ms <ms>', 'write check-in status behind in batches of this many ms', integer(0, 60_000), STATUS_FLUSH_MS)
   .parse(process.argv);
 
 const opts = program.opts<{ port: number; host: string; data: string; mqtt: string; topicPrefix?: string; logLevel: string; logRequests: boolean; rateLimit: number; statusFlushMs: number }>();

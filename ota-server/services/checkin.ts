@@ -16,6 +16,13 @@ import type { ConfigService } from './configs.js';
 import type { ServiceContext } from './context.js';
 import type { RolloutService } from './rollouts.js';
 
+/**
+ * How long `npm run server` lets status wait (main.ts --status-flush-ms). A batch keeps only a
+ * device's latest status, and a longer batch touches each database page once for many devices;
+ * a crash loses at most this much of last-seen, which the device's next check-in restores.
+ */
+export const STATUS_FLUSH_MS = 1000;
+
 export class StatusWriter {
   readonly #store: Store;
   readonly #flushMs: number;

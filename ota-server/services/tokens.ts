@@ -28,8 +28,9 @@ export class TokenService {
   async authenticate(bearer: string): Promise<Principal | undefined> {
     const hash = hashSecret(bearer);
     if (bearer.startsWith(TOKEN_PREFIX.device)) {
-      // Read every time: a fleet's devices rarely repeat within any useful cache lifetime, and
-      // a revoked device token then stops working at once on every instance.
+      // Asked of the store every time, never cached here: a fleet's devices rarely repeat
+      // within any useful cache lifetime, and a revoked token must stop working at once on
+      // every instance. (The SQLite store answers from its own exact index: store/device-index.ts.)
       const device = await this.#ctx.store.findDeviceByTokenHash(hash);
       return device === undefined ? undefined : { kind: 'device', device };
     }

@@ -27,7 +27,7 @@ import { errorReply } from '../../plugins/errors.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import { rateLimitKey, rateLimitRefusal, type RateLimiter } from '../../plugins/rate-limit.js';
 import type { TokenService } from '../../services/tokens.js';
-import { messageBuffer, messageType } from '../messages.js';
+import { messageType } from '../messages.js';
 import type { CheckInAnswerer } from './answer.js';
 import * as S from './schemas.js';
 
@@ -77,9 +77,9 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
         throw new ServerError('ERR_VALIDATION', e === undefined ? 'body is invalid' : `body${e.instancePath} ${e.message ?? 'is invalid'}`);
       }
       const answered = await answer(principal.device, message, response.req.headers, log);
-      const bytes = messageBuffer(answered.bytes);
-      response.writeHead(200, { 'content-type': messageType(answered.format), 'content-length': bytes.length });
-      response.end(bytes);
+      // Node takes a Uint8Array as it is; a flat header list skips the header object's walk.
+      response.writeHead(200, ['content-type', messageType(answered.format), 'content-length', String(answered.bytes.byteLength)]);
+      response.end(answered.bytes);
     } catch (error) {
       const body = errorReply(error, S.ROUTE, log, metrics);
       status = body.statusCode;
