@@ -45,7 +45,13 @@ const program = new Command('server')
 
 const opts = program.opts<{ port: number; host: string; data: string; mqtt: string; topicPrefix?: string; logLevel: string; logRequests: boolean; rateLimit: number; statusFlushMs: number }>();
 
-const store = await openStore({ dataDir: opts.data, databaseUrl: process.env.DATABASE_URL, schema: process.env.DATABASE_SCHEMA });
+// A store that cannot open (SQLite data directory owned by another server, PostgreSQL down,
+// a newer schema) is an operator's problem to fix: its message, not a stack trace.
+const store = await openStore({ dataDir: opts.data, databaseUrl: process.env.DATABASE_URL, schema: process.env.DATABASE_SCHEMA })
+  .catch((error: unknown) => {
+    process.stderr.write(`ota-server: cannot open the store: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 const { app, services } = await buildApp({
   store,
   dataDir: opts.data,

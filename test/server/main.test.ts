@@ -1,6 +1,7 @@
 /**
  * The real entry point (`npm run server`): first start prints an admin token once, later
- * starts do not, OTA_ADMIN_TOKEN replaces it, and SIGTERM/SIGINT shut down cleanly (exit 0).
+ * starts do not, OTA_ADMIN_TOKEN replaces it, SIGTERM/SIGINT shut down cleanly (exit 0), and a
+ * second server on a SQLite data directory in use refuses to start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,6 +50,27 @@ describe('npm run server (ota-server/main.ts)', () => {
     expect((await fetch(`${second.url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('refuses to start on a SQLite data directory another server owns, with the reason and no stack trace', async () => {
+    const owner = await start(join(dir, 'c'));
+    try {
+      const second = spawn(process.execPath, ['--import', 'tsx', 'ota-server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', join(dir, 'c')], {
+        cwd: root, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      second.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+      const code = await new Promise<number | null>((r) => second.on('exit', (c) => r(c)));
+      expect(code).toBe(1);
+      expect(err).toMatch(/cannot open the store: SQLite database .* is in use by another server process/);
+      expect(err).toMatch(/PostgreSQL \(DATABASE_URL\)/);
+      expect(err).not.toMatch(/\n\s+at /);
+      // The owner is untouched.
+      expect((await fetch(`${owner.url}/healthz`)).status).toBe(200);
+    } finally {
+      owner.child.kill('SIGTERM');
+      await owner.exited;
+    }
   });
 
   it('takes the admin token from OTA_ADMIN_TOKEN and prints none', async () => {
