@@ -61,6 +61,27 @@ CREATE TABLE configs (
 );`;
     },
   },
+  {
+    // Check-ins rewrote the wide devices row (hashes, tags, board) once per device per flush;
+    // in a narrow table each status write touches only its own small row. WITHOUT ROWID on
+    // SQLite: the row lives in its key's b-tree, so there is one b-tree to write, not two. The
+    // cascade keeps a deleted device's status from outliving it (and reappearing on a new
+    // device of the same id). recordCheckIns always wrote both old columns together;
+    // COALESCE only keeps a hand-made row with a time but no status from failing the upgrade
+    // (JSON 'null' reads back as no status). PostgreSQL's DROP COLUMN just hides the column;
+    // its old bytes go as rows are next rewritten.
+    version: 2,
+    name: 'check-in status in its own table',
+    sql: (d) => `
+CREATE TABLE device_status (
+  device_id TEXT PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  last_seen_at BIGINT NOT NULL, status TEXT NOT NULL
+)${d === 'sqlite' ? ' WITHOUT ROWID' : ''};
+INSERT INTO device_status (device_id, last_seen_at, status)
+  SELECT id, last_seen_at, COALESCE(status, 'null') FROM devices WHERE last_seen_at IS NOT NULL;
+ALTER TABLE devices DROP COLUMN last_seen_at;
+ALTER TABLE devices DROP COLUMN status`,
+  },
 ]);
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -91,20 +91,40 @@ async function loadDeviceIndex(db: SqlExecutor): Promise<DeviceIndex> {
   return index;
 }
 
-const TABLES: ReadonlyArray<[string, string]> = [
-  ['schema_migrations', 'version'],
-  ['api_tokens', 'id'],
-  ['devices', 'id'],
-  ['trusted_keys', 'id'],
-  ['firmware', 'sha256'],
-  ['rollouts', 'id'],
-  ['rollout_devices', 'rollout_id, device_id'],
-  ['config_versions', 'version'],
-  ['configs', 'scope'],
+/** Devices with their check-in status, which lives in a narrow table of its own (migration 2). */
+const DEVICES = 'devices LEFT JOIN device_status ON device_status.device_id = devices.id';
+const DEVICE_COLUMNS = 'devices.id, board, tags, created_at, claimed_at, last_seen_at, status';
+
+/**
+ * What dump() reads, table by table. A device's status is dumped in its devices row, in the
+ * two last columns where it was before migration 2, so dumps keep one shape across versions.
+ */
+const DUMPS: ReadonlyArray<[string, string]> = [
+  ['schema_migrations', 'SELECT * FROM schema_migrations ORDER BY version'],
+  ['api_tokens', 'SELECT * FROM api_tokens ORDER BY id'],
+  ['devices', `SELECT devices.*, last_seen_at, status FROM ${DEVICES} ORDER BY devices.id`],
+  ['trusted_keys', 'SELECT * FROM trusted_keys ORDER BY id'],
+  ['firmware', 'SELECT * FROM firmware ORDER BY sha256'],
+  ['rollouts', 'SELECT * FROM rollouts ORDER BY id'],
+  ['rollout_devices', 'SELECT * FROM rollout_devices ORDER BY rollout_id, device_id'],
+  ['config_versions', 'SELECT * FROM config_versions ORDER BY version'],
+  ['configs', 'SELECT * FROM configs ORDER BY scope'],
 ];
 
 const LIVE_ROLLOUT = "state IN ('active', 'paused')";
-const DEVICE_COLUMNS = 'id, board, tags, created_at, claimed_at, last_seen_at, status';
+
+/**
+ * Check-in status upsert. A device deleted since it checked in is skipped, not an error: the
+ * batch is one transaction, and one gone device must not lose everyone else's status (nor,
+ * through the foreign key, fail it). One statement per entry, so a device named twice keeps
+ * its last. On PostgreSQL another instance may delete the device between the EXISTS and the
+ * foreign-key check; the key-share lock makes that delete wait, or the EXISTS see the device
+ * gone. SQLite has one writer, whose statements never interleave.
+ */
+const checkInUpsert = (lock: string): string => `INSERT INTO device_status (device_id, last_seen_at, status)
+  SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?${lock})
+  ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = excluded.status`;
+const RECORD_CHECK_IN = { sqlite: checkInUpsert(''), postgres: checkInUpsert(' FOR KEY SHARE') } as const;
 
 export interface SqlStoreOptions {
   /**
@@ -150,8 +170,8 @@ export class SqlStore implements Store {
 
   async dump(): Promise<StoreDump> {
     const dump: StoreDump = {};
-    for (const [table, order] of TABLES) {
-      const rows = await this.#db.all(`SELECT * FROM ${table} ORDER BY ${order}`);
+    for (const [table, select] of DUMPS) {
+      const rows = await this.#db.all(select);
       dump[table] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
         [k, v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'bigint' ? Number(v) : v])));
     }
@@ -203,7 +223,7 @@ export class SqlStore implements Store {
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
-    const r = await this.#db.get(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [id]);
+    const r = await this.#db.get(`SELECT ${DEVICE_COLUMNS} FROM ${DEVICES} WHERE devices.id = ?`, [id]);
     return r === undefined ? undefined : deviceRow(r);
   }
 
@@ -221,11 +241,11 @@ export class SqlStore implements Store {
 
   async listDevices(filter: { board?: string; tag?: string; limit: number; offset: number }): Promise<DeviceRecord[]> {
     const { clause, params } = this.#deviceFilter(filter);
-    return (await this.#db.all(`SELECT ${DEVICE_COLUMNS} FROM devices ${clause} ORDER BY id LIMIT ? OFFSET ?`, [...params, filter.limit, filter.offset])).map(deviceRow);
+    return (await this.#db.all(`SELECT ${DEVICE_COLUMNS} FROM ${DEVICES} ${clause} ORDER BY devices.id LIMIT ? OFFSET ?`, [...params, filter.limit, filter.offset])).map(deviceRow);
   }
 
   async listDevicesOfBoard(board: string): Promise<DeviceRecord[]> {
-    return (await this.#db.all(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE board = ? ORDER BY id`, [board])).map(deviceRow);
+    return (await this.#db.all(`SELECT ${DEVICE_COLUMNS} FROM ${DEVICES} WHERE board = ? ORDER BY devices.id`, [board])).map(deviceRow);
   }
 
   async countDevices(filter: { board?: string; tag?: string } = {}): Promise<number> {
@@ -281,13 +301,13 @@ export class SqlStore implements Store {
 
   async recordCheckIns(entries: ReadonlyArray<{ deviceId: string; status: DeviceStatusRecord; atMs: number }>): Promise<void> {
     if (entries.length === 0) return;
-    const sql = 'UPDATE devices SET last_seen_at = ?, status = ? WHERE id = ?';
+    const sql = RECORD_CHECK_IN[this.kind];
+    const params = (e: (typeof entries)[number]) => [e.deviceId, e.atMs, JSON.stringify(e.status), e.deviceId];
     if (entries.length === 1) {
-      const e = entries[0]!;
-      await this.#db.run(sql, [e.atMs, JSON.stringify(e.status), e.deviceId]);
+      await this.#db.run(sql, params(entries[0]!));
       return;
     }
-    await this.#db.runEach(sql, entries.map((e) => [e.atMs, JSON.stringify(e.status), e.deviceId]));
+    await this.#db.runEach(sql, entries.map(params));
   }
 
   // ---- trusted keys

@@ -187,7 +187,7 @@ export interface Store {
   /** Devices matching the filter (all without one). */
   countDevices(filter?: { board?: string; tag?: string }): Promise<number>;
   updateDeviceTags(id: string, tags: readonly string[]): Promise<boolean>;
-  /** Removes the device and its rollout rows. */
+  /** Removes the device, its check-in status and its rollout rows. */
   deleteDevice(id: string): Promise<boolean>;
   findDeviceByTokenHash(tokenHash: string): Promise<DeviceIdentity | undefined>;
   /**
@@ -199,7 +199,10 @@ export interface Store {
   /** New claim secret; revokes the device's token and MQTT password. */
   resetClaim(id: string, claimHash: string): Promise<boolean>;
   verifyMqttPassword(deviceId: string, passwordHash: string): Promise<boolean>;
-  /** Last-seen and status from check-ins, possibly many devices at once (write-behind batches). */
+  /**
+   * Last-seen and status from check-ins, possibly many devices at once (write-behind batches).
+   * Devices that no longer exist are skipped; a device named twice keeps its last entry.
+   */
   recordCheckIns(entries: ReadonlyArray<{ deviceId: string; status: DeviceStatusRecord; atMs: number }>): Promise<void>;
 
   // trusted keys

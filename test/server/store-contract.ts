@@ -37,10 +37,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     });
 
     it('applies the migrations once and records them', async () => {
-      expect(await store.migrations()).toEqual([1]);
+      expect(await store.migrations()).toEqual([1, 2]);
       await store.close();
       store = await ctx.reopen();
-      expect(await store.migrations()).toEqual([1]);
+      expect(await store.migrations()).toEqual([1, 2]);
     });
 
     it('finds live API tokens by hash only, and forgets revoked ones', async () => {
@@ -167,6 +167,46 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         { deviceId: 'gone', status: status('9'), atMs: T0 }]);
       expect(await store.getDevice('d1')).toMatchObject({ lastSeenAtMs: T0 + 2, status: status('1.1.0') });
       expect((await store.getDevice('d2'))?.lastSeenAtMs).toBe(T0 + 3);
+    });
+
+    it('keeps check-in status across a reopen, in every device read', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: ['t'], claimHash: '1' }, { id: 'd2', board: 'b', tags: [], claimHash: '2' }], T0);
+      await store.recordCheckIns([{ deviceId: 'd1', status: { ...status('1.0.0'), lastOutcome: { kind: 'failed', version: '1.1.0', reason: 'ERR_X' } }, atMs: T0 + 1 }]);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.2.0'), atMs: T0 + 2 }, { deviceId: 'd2', status: status('1.0.0'), atMs: T0 + 3 }]);
+      await store.recordCheckIns([{ deviceId: 'd2', status: status('1.0.1'), atMs: T0 + 4 }]);
+      await store.close();
+      store = await ctx.reopen();
+      const d1 = { id: 'd1', board: 'b', tags: ['t'], createdAtMs: T0, claimedAtMs: null, lastSeenAtMs: T0 + 2, status: status('1.2.0') };
+      const d2 = { id: 'd2', board: 'b', tags: [], createdAtMs: T0, claimedAtMs: null, lastSeenAtMs: T0 + 4, status: status('1.0.1') };
+      expect(await store.getDevice('d1')).toEqual(d1);
+      expect(await store.listDevices({ limit: 10, offset: 0 })).toEqual([d1, d2]);
+      expect(await store.listDevices({ tag: 't', limit: 10, offset: 0 })).toEqual([d1]);
+      expect(await store.listDevicesOfBoard('b')).toEqual([d1, d2]);
+      expect((await store.dump()).devices?.map((r) => [r.id, r.last_seen_at, JSON.parse(String(r.status))]))
+        .toEqual([['d1', T0 + 2, status('1.2.0')], ['d2', T0 + 4, status('1.0.1')]]);
+    });
+
+    it('deletes a device with its status; a later check-in of it neither fails its batch nor brings the status back', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: '1' }, { id: 'd2', board: 'b', tags: [], claimHash: '2' }], T0);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.0.0'), atMs: T0 + 1 }, { deviceId: 'd2', status: status('1.0.0'), atMs: T0 + 1 }]);
+      expect(await store.deleteDevice('d1')).toBe(true);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.1.0'), atMs: T0 + 2 }, { deviceId: 'd2', status: status('1.1.0'), atMs: T0 + 2 }]);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.2.0'), atMs: T0 + 3 }]);
+      expect(await store.getDevice('d1')).toBeUndefined();
+      expect(await store.getDevice('d2')).toMatchObject({ lastSeenAtMs: T0 + 2, status: status('1.1.0') });
+      // A new device under the old id starts without a status: none was left behind.
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: '3' }], T0 + 4);
+      expect(await store.getDevice('d1')).toMatchObject({ createdAtMs: T0 + 4, lastSeenAtMs: null, status: null });
+    });
+
+    it('keeps the last entry of a device named twice in one batch', async () => {
+      await store.createDevices([{ id: 'd1', board: 'b', tags: [], claimHash: '1' }], T0);
+      await store.recordCheckIns([{ deviceId: 'd1', status: status('1.0.0'), atMs: T0 + 1 }, { deviceId: 'd1', status: status('1.1.0'), atMs: T0 + 2 }]);
+      expect(await store.getDevice('d1')).toMatchObject({ lastSeenAtMs: T0 + 2, status: status('1.1.0') });
+      // Insert then update within one batch; the order of entries decides, not their times.
+      await store.createDevices([{ id: 'd2', board: 'b', tags: [], claimHash: '2' }], T0);
+      await store.recordCheckIns([{ deviceId: 'd2', status: status('2.0.0'), atMs: T0 + 5 }, { deviceId: 'd2', status: status('1.9.0'), atMs: T0 + 3 }]);
+      expect(await store.getDevice('d2')).toMatchObject({ lastSeenAtMs: T0 + 3, status: status('1.9.0') });
     });
 
     it('updates tags and deletes a device with its rollout rows', async () => {

@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { SqlDriver } from '../../../ota-server/store/driver.js';
 import { openStore, type Store } from '../../../ota-server/store/index.js';
+import { PostgresDriver } from '../../../ota-server/store/postgres-driver.js';
+import { SqliteDriver } from '../../../ota-server/store/sqlite-driver.js';
 
 export interface StoreTarget {
   readonly name: 'sqlite' | 'postgres';
@@ -16,6 +19,8 @@ export interface StoreTarget {
   readonly databaseUrl: string | undefined;
   readonly schema: string | undefined;
   open(nowMs?: number): Promise<Store>;
+  /** The same database with no store on top and no migration run (to build an older schema). */
+  driver(): Promise<SqlDriver>;
   dispose(): Promise<void>;
 }
 
@@ -31,6 +36,12 @@ export function makeTarget(name: StoreTarget['name']): StoreTarget {
   return {
     name, dataDir, databaseUrl, schema,
     open: (nowMs?: number) => openStore({ dataDir, databaseUrl, schema, nowMs }),
+    async driver() {
+      if (databaseUrl === undefined || schema === undefined) return new SqliteDriver(join(dataDir, 'ota.sqlite'));
+      const driver = new PostgresDriver(databaseUrl, { schema });
+      await driver.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      return driver;
+    },
     async dispose() {
       if (schema !== undefined) {
         const client = new pg.Client({ connectionString: databaseUrl });
