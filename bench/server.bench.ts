@@ -3,10 +3,11 @@
  * devices on SQLite, and a bare node:http server answering the same number of bytes, in the
  * same run on the same machine. Each server runs in a child process (this file, started with
  * `child`); autocannon drives them from this process, 50 connections, 1 s warm-up, then 5 s,
- * alternating, twice each (about 30 s in all, plus seeding).
+ * alternating, three times each (about 40 s in all, plus seeding).
  *
- * The check-in server is the app as main.ts builds it (rate limits on, status written behind,
- * pino at warn, request logging off). Every request is a CBOR check-in from one of the 10,000
+ * The check-in server is the app as main.ts builds it (rate limits on, status written behind
+ * every STATUS_FLUSH_MS, pino at warn, request logging off, so check-ins take the direct path
+ * of routes/checkin/direct.ts). Every request is a CBOR check-in from one of the 10,000
  * devices in turn, with its own token, as the device sends it; a fleet config is in force
  * and the devices run its version, so the answer is the server time only, as for most
  * check-ins of a settled fleet. Results on 2 shared cores are relative numbers.
@@ -25,7 +26,7 @@ const DEVICES = 10_000;
 const CONNECTIONS = 50;
 const WARMUP_S = 1;
 const DURATION_S = 5;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 interface Seeded { port: number; answerBytes: number; configVersion: number; tokens: string[] }
 
