@@ -90,6 +90,11 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   if (update !== undefined && continued === undefined) {
     try {
       update.onBoot({ nowMs });
+      // A boot that is not a deep-sleep wake (the restart after a rollback, a reset the
+      // bootloader answered with one, the restart into a committed image) reports the update's
+      // outcome at once, not a check-in period later: the rollout's failure rate, and its
+      // automatic pause, wait for it. Retries then follow the uplink's backoff as usual.
+      if (resetReason !== 'deep-sleep' && state.checkInDueMs > nowMs && update.pendingOutcome() !== undefined) state.checkInDueMs = nowMs;
     } catch (error) {
       log.log('error', 'UPDATE_FAILED', { step: 'onBoot', error: (error as Error).message });
     }

@@ -134,4 +134,42 @@ describe('wake cycle: an image pending verification', () => {
     await expect(runWakeCycles(d.node)).rejects.toMatchObject({ code: 'ERR_PORT_MISSING' });
     expect(d.fx.power.sleeps).toHaveLength(d.sleepsBefore);
   });
+
+  it('after the rollback, the old image reports the outcome at its first cycle, not a check-in period later', async () => {
+    // The new image's check-ins are answered (so the next one is a whole period away), but it
+    // never reaches the broker: the health check fails and the updater rolls back.
+    const uplink = fakeUplink({ brokerReached: false, published: 0, checkIn: { serverTimeMs: 0 } });
+    const d = await pendingDevice(uplink);
+    await runWakeCycles(d.node, { idle: async (ms) => { d.fx.clock.advance(ms); } });
+    expect(d.fx.power.restarts).toBe(2); // rolled back; the bootloader now starts 1.0.0 again
+    // On the device restart() does not return; the model's does, and its cycle then slept. The
+    // boot that follows the restart is what the old image sees:
+    d.fx.power.setBoot('software');
+    const oldImage = new Updater({
+      slots: d.slots, kv: d.kv, crypto: unusedCrypto, source: { read: () => { throw new Error('no download'); } },
+      power: d.fx.power, clock: d.fx.clock, identity: { board: 'b1', version: '1.0.0', securityVersion: 1 },
+      trustedKeys: [new Uint8Array(32)], healthTimeoutMs: HEALTH_TIMEOUT_MS,
+    });
+    // The server answers again; the retained record still has the check-in hours away.
+    uplink.answer = { brokerReached: true, published: 1, checkIn: { serverTimeMs: 0 } };
+    uplink.retryAtMs = undefined;
+    const windowsBefore = uplink.windows.length;
+    const r = await runWakeCycle(createNode({ ...d.fx.wiring(), update: oldImage }));
+    const w = uplink.windows[windowsBefore]!;
+    expect(w.checkIn).toBe(true);
+    expect(w.reasons).toContain('check-in');
+    expect(w.status.updateOutcome).toMatchObject({ kind: 'rolled_back', version: '2.0.0', reason: 'ERR_OTA_HEALTH' });
+    expect(r.boot.resetReason).toBe('software');
+    expect(r.window.outcome?.checkIn).toBeDefined();
+    expect(oldImage.pendingOutcome()).toBeUndefined(); // acknowledged by the answer
+
+    // An ordinary deep-sleep wake right after checks in only when the period says so.
+    d.fx.clock.advance(r.next.sleepMs);
+    const windowsAfter = uplink.windows.length;
+    const next = await runWakeCycle(createNode({ ...d.fx.wiring(), update: oldImage }));
+    expect(d.fx.power.resetReason()).toBe('deep-sleep');
+    expect(uplink.windows.slice(windowsAfter).some((x) => x.checkIn)).toBe(false);
+    expect(next.window.reasons).not.toContain('check-in');
+  });
 });
+
