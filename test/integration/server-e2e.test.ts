@@ -10,8 +10,8 @@
  *    and its MQTT client never reaches the broker): every device that takes it rolls back and
  *    reports it, and the rollout pauses itself at the failure threshold; nothing more is offered.
  *
- * The image format is this test's own: "E2E!" then a behaviour byte (0 healthy, 1 broken) then
- * the version; the bootloader stand-in loads a slot that starts with the magic.
+ * The images are the simulated format the OTA sweep and the fleet simulator use
+ * (tools/ota/sim/image.ts): the bootloader stand-in loads a slot whose header and digest check.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ import { createNodeSocketPort } from '../../hosts/node/socket.js';
 import { createSystemTimer } from '../../hosts/node/timer.js';
 import { keyId } from '../../firmware/ota/cose.js';
 import { startAedes, type TestBroker } from '../support/mqtt/brokers.js';
+import { buildImage, inspectImage, type ImageBehaviour, type ImageInfo } from '../../tools/ota/sim/image.js';
 import { startHarness, type Harness } from '../server/helpers/harness.js';
 
 const BOARD = 'esp32-c3';
@@ -50,23 +51,10 @@ const publicKey = ed25519PublicKey(seed);
 /** Firmware log lines go nowhere, unless E2E_LOG is set (debugging). */
 const noLog: LogPort = { log: (level, code, fields) => { if (process.env.E2E_LOG) console.log(level, code, JSON.stringify(fields)); } };
 
-type Behaviour = 'healthy' | 'broken';
-const MAGIC = [0x45, 0x32, 0x45, 0x21]; // "E2E!"
+type Behaviour = Extract<ImageBehaviour, 'healthy' | 'fails-health'>;
 
-function buildImage(version: string, behaviour: Behaviour, length: number): Uint8Array {
-  const img = new Uint8Array(length);
-  for (let i = 0; i < length; i++) img[i] = (i * 131 + version.length * 7 + (behaviour === 'healthy' ? 0 : 99)) & 0xff;
-  img.set(MAGIC, 0);
-  img[4] = behaviour === 'healthy' ? 0 : 1;
-  img.set(utf8Encode(version.padEnd(16, '\0')), 8);
-  return img;
-}
-
-function readImage(read: (offset: number, length: number) => Uint8Array): { version: string; behaviour: Behaviour } | undefined {
-  const head = read(0, 24);
-  if (!MAGIC.every((b, i) => head[i] === b)) return undefined;
-  return { behaviour: head[4] === 0 ? 'healthy' : 'broken', version: new TextDecoder().decode(head.subarray(8, 24)).replace(/\0+$/, '') };
-}
+const imageOf = (version: string, behaviour: Behaviour, length: number): Uint8Array =>
+  buildImage({ version, securityVersion: 1, board: BOARD, behaviour, length }, crypto);
 
 function signedManifest(img: Uint8Array, version: string): Uint8Array {
   const sha = createHash('sha256').update(img).digest();
@@ -84,7 +72,7 @@ class Device {
   readonly clock: ManualClock;
   readonly power: SimulatedPower;
   #restarted = false;
-  #runtime: { node: Node; uplink: UplinkStep | undefined; updater: Updater; image: { version: string; behaviour: Behaviour } } | undefined;
+  #runtime: { node: Node; uplink: UplinkStep | undefined; updater: Updater; image: ImageInfo } | undefined;
 
   /** Bytes of the offered image written so far (undefined when no download is open). */
   progress(): { offset: number; size: number } | undefined {
@@ -94,7 +82,7 @@ class Device {
   constructor(readonly id: string, claimSecret: string, readonly net: { serverPort: number; brokerPort: number }, readonly world: { now: number }) {
     this.clock = createManualClock({ utcMs: world.now, wallMs: world.now });
     this.power = createSimulatedPower({ battery: createFixedBattery(3.9), onRestart: () => { this.#restarted = true; } });
-    const factory = buildImage('1.0.0', 'healthy', 20_000);
+    const factory = imageOf('1.0.0', 'healthy', 20_000);
     const area = this.flash.area('ota_0');
     area.erase(0, Math.ceil(factory.length / SECTOR) * SECTOR);
     area.write(0, factory);
@@ -112,7 +100,7 @@ class Device {
   async #boot(): Promise<void> {
     const kv = new FlashKv(this.flash.area('nvs'));
     const areaOf = (slot: 0 | 1) => this.flash.area(slot === 0 ? 'ota_0' : 'ota_1');
-    const inspect = (slot: 0 | 1) => readImage((o, l) => areaOf(slot).read(o, l));
+    const inspect = (slot: 0 | 1) => inspectImage((o, l) => areaOf(slot).read(o, l), SLOT_SIZE, crypto);
     const decision = selectBootSlot(this.flash.area('otadata'), (slot) => inspect(slot) !== undefined);
     const image = inspect(decision.slot!)!;
     const slots = new FlashFirmwareSlots(this.flash, decision.slot!);
@@ -123,7 +111,7 @@ class Device {
       await ensureProvisioned({ kv, client, deviceId: this.id, log: noLog });
     }
     const credentials = loadCredentials(kv)!;
-    const broken = image.behaviour === 'broken' ? { faults: { busError: () => true } } : {};
+    const broken = image.behaviour === 'fails-health' ? { faults: { busError: () => true } } : {};
     const sensors = [
       createSht3xSim({ clock: this.clock, temperature: () => 21.5, humidity: () => 40, ...broken }),
       createBmp280Sim({ clock: this.clock, pressure: () => 101_000, temperature: () => 21.5, ...broken }),
@@ -210,7 +198,7 @@ describe('devices and the OTA server, end to end', () => {
   }
 
   async function publish(version: string, behaviour: Behaviour): Promise<string> {
-    const img = buildImage(version, behaviour, 40_000);
+    const img = imageOf(version, behaviour, 40_000);
     const m = await h.request('POST', '/v1/firmware', { token: h.adminToken, json: { manifest: Buffer.from(signedManifest(img, version)).toString('base64') } });
     expect(m.status).toBe(201);
     const sha = m.json().firmware.sha256 as string;
@@ -256,7 +244,7 @@ describe('devices and the OTA server, end to end', () => {
 
   it('a release that fails its health check rolls back on every device and pauses its rollout at the threshold', async () => {
     const devices = await fleet('bad', 6, 'bad');
-    const sha = await publish('1.2.0', 'broken');
+    const sha = await publish('1.2.0', 'fails-health');
     const r = (await h.request('POST', '/v1/rollouts', { token: h.adminToken, json: { firmwareSha256: sha, tags: ['bad'], stages: [50, 100], failureThreshold: 0.25, minSample: 2 } })).json();
     expect((await h.request('POST', `/v1/rollouts/${r.id}/advance`, { token: h.adminToken })).json().stageIndex).toBe(1);
     let status = await rollout(r.id);
