@@ -113,7 +113,13 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
     const startedMs = performance.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-    request.on('end', () => { void respond(response, deviceId, bearer, format, chunks, startedMs); });
+    request.on('end', () => {
+      // respond answers every failure itself; this catches only a fault in that answering.
+      respond(response, deviceId, bearer, format, chunks, startedMs).catch((error: unknown) => {
+        log.error({ err: error, route: S.ROUTE }, 'direct check-in failed');
+        response.destroy();
+      });
+    });
     return true;
   };
 }
