@@ -18,13 +18,14 @@
  *   5. createNode, runWakeCycles -> deep sleep (after cycles that stayed awake while pending).
  */
 import {
-  createHttpFirmwareSource, createNobleCrypto, createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encode,
+  createHttpFirmwareSource, createNode, createUplink, DEFAULT_NODE_CONFIG, DeviceServerClient, encode,
   ensureProvisioned, FirmwareError, HttpClient, isFirmwareError, KV_CONFIG, loadCredentials, runWakeCycles, Updater,
   utf8Decode, validateNodeConfig,
   type KvPort, type LogPort, type OutboxStorePort, type PowerPort, type SensorPort, type ServerEndpoint, type TimerPort,
   type UpdateStep, type UplinkStep,
 } from '../esp32-core.js';
 import { createEsp32Clock } from './clock.js';
+import { createEsp32Crypto } from './crypto.js';
 import { readHostConfig, type HostConfig } from './config.js';
 import { createEsp32FirmwareSlots } from './firmware-slots.js';
 import { createEsp32Flash } from './flash.js';
@@ -226,7 +227,7 @@ export async function runDevice(m: Moddable): Promise<void> {
         headers: { Authorization: `Bearer ${credentials.deviceToken}` },
       });
       update = new Updater({
-        slots, kv, crypto: createNobleCrypto(), source, power, clock, log,
+        slots, kv, crypto: createEsp32Crypto(m.digest), source, power, clock, log,
         identity: { board: host.board, version: host.firmwareVersion, securityVersion: host.securityVersion },
         trustedKeys: host.otaKeys,
       });

@@ -171,6 +171,39 @@ export interface NativeApi {
   sn_wifi_static_ip(address: string, netmask: string, gateway: string, dns: string): number;
 }
 
+/**
+ * crypt's Digest (modules/crypt/digest/crypt.js over modCrypt.c and kcl/fips180.c, brought in by
+ * the TLS socket's manifests). Native SHA-256: the pure-JS hash costs about 0.5 M computrons per
+ * KiB on XS, far too much for a firmware read-back.
+ */
+export interface Digest {
+  /**
+   * Hashes a string's UTF-8 bytes up to its first NUL (c_strlen), or the bytes of whatever
+   * xsmcGetBuffer takes: an ArrayBuffer, a DataView, or a typed array of 1-byte elements
+   * (Uint8Array, Int8Array, Uint8ClampedArray), a view's byteOffset and byteLength honoured.
+   * Anything else, wider typed arrays included, throws TypeError "this is no buffer".
+   */
+  write(data: string | ArrayBuffer | Uint8Array | DataView): void;
+  /** The same as write (crypt.js). */
+  update(data: string | ArrayBuffer | Uint8Array | DataView): void;
+  /**
+   * A fresh ArrayBuffer of outputSize bytes. Finishes the context in place and does not free it:
+   * a later write or close does not throw but gives a digest of nothing that was written (the
+   * "write after close" error in modCrypt.c never fires). reset() makes it usable again.
+   * close(true) keeps the running state, so more can be written.
+   */
+  close(more?: boolean): ArrayBuffer;
+  /** Starts over (the algorithm's initial state). */
+  reset(): void;
+  /** 32 for SHA256. */
+  readonly outputSize: number;
+  /** 64 for SHA256. */
+  readonly blockSize: number;
+}
+
+/** new Digest(type); an unknown type throws "crypt: unsupported digest". */
+export type DigestConstructor = new (type: 'MD5' | 'SHA1' | 'SHA224' | 'SHA256' | 'SHA384' | 'SHA512') => Digest;
+
 /** Everything the host takes from Moddable, in one object (hosts/esp32/moddable.ts builds it; tests build fakes). */
 export interface Moddable {
   analog: AnalogConstructor;
@@ -180,6 +213,8 @@ export interface Moddable {
   wifi: WiFiConstructor;
   flash: FlashStorage & { [Symbol.iterator]?: () => Iterator<string> };
   keyValue: KeyValueStorage;
+  /** crypt's Digest class. */
+  digest: DigestConstructor;
   drivers: Readonly<Record<'sht3x' | 'bmp280' | 'bme68x', SensorDriverClass>>;
   /** The I2C bus class the sensor drivers open. */
   smbus: unknown;

@@ -5,6 +5,7 @@
  * implementation does where the SDK's typings say otherwise (moddable.md section 1). Nothing
  * here runs native code at load time, so the module preloads.
  */
+import { Digest } from 'crypt';
 import Analog from 'embedded:io/analog';
 import Digital from 'embedded:io/digital';
 import TCP from 'embedded:io/socket/tcp';
@@ -19,13 +20,14 @@ import config from 'mc/config';
 import Time from 'time';
 import Timer from 'timer';
 import type {
-  AnalogConstructor, DigitalConstructor, FlashStorage, KeyValueStorage, Moddable, SensorDriverClass, TcpConstructor, TimeModule, TimerModule,
+  AnalogConstructor, DigestConstructor, DigitalConstructor, FlashStorage, KeyValueStorage, Moddable, SensorDriverClass, TcpConstructor, TimeModule, TimerModule,
   TlsConstructor, WiFiConstructor,
 } from './moddable-types.js';
 import { native } from './native.js';
 
 // Casts through unknown: the SDK typings and the ESP32 behaviour differ in places (TCP `host`,
-// Flash.status fields, onChanged arguments, write results); moddable-types.ts is the behaviour.
+// Flash.status fields, onChanged arguments, write results, the byte views Digest.write takes);
+// moddable-types.ts is the behaviour.
 export function moddable(): Moddable {
   const board = (globalThis as { device?: { io?: { SMBus?: unknown }; I2C?: { default?: Record<string, unknown> } } }).device;
   return {
@@ -36,6 +38,7 @@ export function moddable(): Moddable {
     wifi: WiFi as unknown as WiFiConstructor,
     flash: Flash as unknown as FlashStorage,
     keyValue: KeyValue as unknown as KeyValueStorage,
+    digest: Digest as unknown as DigestConstructor,
     drivers: Object.freeze({
       sht3x: SHT3x as unknown as SensorDriverClass,
       bmp280: BMP280 as unknown as SensorDriverClass,

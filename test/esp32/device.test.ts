@@ -16,7 +16,7 @@ import { KV_NAMESPACE } from '../../hosts/esp32/kv.js';
 import type { AnalogConstructor, DigitalConstructor, Moddable, SensorDriverClass, TcpConstructor, TlsConstructor, WiFiConstructor } from '../../hosts/esp32/moddable-types.js';
 import { createEsp32Retained } from '../../hosts/esp32/retained.js';
 import { connectConsumer, Inbox, startAedes, type TestBroker } from '../support/mqtt/brokers.js';
-import { bootFake, FakeNative, fakeFlashStorage, FakeNvs, FakeTime, FakeWiFi, LwipTcp, RST } from './fakes.js';
+import { bootFake, FakeDigest, FakeNative, fakeFlashStorage, FakeNvs, FakeTime, FakeWiFi, LwipTcp, RST } from './fakes.js';
 
 const T0 = Date.UTC(2026, 4, 1, 12);
 
@@ -91,6 +91,7 @@ function rig(config: Record<string, unknown>, options: { speed?: number } = {}):
     wifi: FakeWiFi as unknown as WiFiConstructor,
     flash: fakeFlashStorage(sim, () => native.sn_ota_running_slot()),
     keyValue: nvs,
+    digest: FakeDigest,
     drivers: {
       sht3x: sensorDriver(() => ({ thermometer: { temperature: 22.5 }, hygrometer: { humidity: 41 } })),
       bmp280: sensorDriver(() => ({ barometer: { pressure: 101_000 }, thermometer: { temperature: 22 } })),

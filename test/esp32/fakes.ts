@@ -3,8 +3,9 @@
  * implementation does (see hosts/esp32/moddable-types.ts for the behaviour they copy): NVS
  * key-value storage, embedded:storage/flash over the node flash model, the native functions
  * (RTC record, reset reason, sleep, OTA state with ESP-IDF's otadata rules), lwIP TCP over
- * node:net, Moddable's WiFi object, Time and Timer.
+ * node:net, Moddable's WiFi object, Time and Timer, crypt's Digest over node:crypto.
  */
+import { createHash, type Hash } from 'node:crypto';
 import net from 'node:net';
 import type { FirmwareSlotsPort } from '../../firmware/index.js';
 import { markActiveInvalid, markActiveValid, readOtadata, rollbackPossible, setBootSlot } from '../../firmware/ota/otadata.js';
@@ -12,7 +13,7 @@ import { selectBootSlot } from '../../firmware/ota/boot.js';
 import { FlashFirmwareSlots } from '../../hosts/node/firmware-slots.js';
 import type { SimFlash } from '../../hosts/node/flash.js';
 import type {
-  FlashPartition, FlashStorage, KeyValueStorage, KeyValueStore, NativeApi, TcpOptions, TcpSocket, TimeModule, TimerModule,
+  Digest, FlashPartition, FlashStorage, KeyValueStorage, KeyValueStore, NativeApi, TcpOptions, TcpSocket, TimeModule, TimerModule,
   WiFiInterface,
 } from '../../hosts/esp32/moddable-types.js';
 
@@ -250,6 +251,73 @@ export function bootFake(native: FakeNative, sim: SimFlash): FirmwareSlotsPort {
 }
 
 export { readOtadata };
+
+const DIGESTS: Readonly<Record<string, { node: string; outputSize: number; blockSize: number }>> = {
+  MD5: { node: 'md5', outputSize: 16, blockSize: 64 },
+  SHA1: { node: 'sha1', outputSize: 20, blockSize: 64 },
+  SHA224: { node: 'sha224', outputSize: 28, blockSize: 64 },
+  SHA256: { node: 'sha256', outputSize: 32, blockSize: 64 },
+  SHA384: { node: 'sha384', outputSize: 48, blockSize: 128 },
+  SHA512: { node: 'sha512', outputSize: 64, blockSize: 128 },
+};
+
+/**
+ * crypt's Digest (modules/crypt/digest/modCrypt.c) over node:crypto. write takes what
+ * xsmcGetBuffer takes (ArrayBuffer, DataView, 1-byte typed arrays at their own offset and length)
+ * or a string (its UTF-8 up to the first NUL), and throws TypeError "this is no buffer" for the
+ * rest. close() returns a new ArrayBuffer and, like the C, leaves the object usable but finished:
+ * later writes and closes do not throw and give a digest of nothing written, until reset().
+ */
+export class FakeDigest implements Digest {
+  static created = 0;
+  readonly #algorithm: { node: string; outputSize: number; blockSize: number };
+  #hash: Hash;
+  bytesWritten = 0;
+
+  constructor(type: string) {
+    const algorithm = DIGESTS[type];
+    if (algorithm === undefined) throw new Error('crypt: unsupported digest');
+    this.#algorithm = algorithm;
+    this.#hash = createHash(algorithm.node);
+    FakeDigest.created++;
+  }
+
+  get outputSize(): number {
+    return this.#algorithm.outputSize;
+  }
+
+  get blockSize(): number {
+    return this.#algorithm.blockSize;
+  }
+
+  write(data: unknown): void {
+    let bytes: Uint8Array;
+    if (typeof data === 'string') bytes = new TextEncoder().encode(data.split('\0')[0]);
+    else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+    else if (data instanceof DataView || data instanceof Uint8Array || data instanceof Int8Array || data instanceof Uint8ClampedArray) {
+      bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    } else throw new TypeError('this is no buffer');
+    this.#hash.update(bytes);
+    this.bytesWritten += bytes.length;
+  }
+
+  update(data: unknown): void {
+    this.write(data);
+  }
+
+  close(more?: boolean): ArrayBuffer {
+    if (more === true) return new Uint8Array(this.#hash.copy().digest()).buffer;
+    const out = new Uint8Array(this.#hash.digest()).buffer;
+    // The C finishes its context in place (padding and length hashed in) and keeps it: go on
+    // from a state no honest input reaches, so reuse without reset() shows as a wrong digest.
+    this.#hash = createHash(this.#algorithm.node).update('finished context');
+    return out;
+  }
+
+  reset(): void {
+    this.#hash = createHash(this.#algorithm.node);
+  }
+}
 
 /** Moddable's Time: ticks in 32 bits that wrap, and delta across the wrap. */
 export class FakeTime implements TimeModule {

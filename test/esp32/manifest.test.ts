@@ -38,6 +38,9 @@ const SDK_SPECIFIERS = [
   /^embedded:sensor\/(Humidity-Temperature\/SHT3x|Barometer-Temperature\/BMP280|Barometer-Humidity-Temperature\/BME68x)$/,
   /^mc\/(config|ffi)$/,
   /^(time|timer)$/,
+  // Digest: examples/io/tcp/tlssocket includes modules/crypt/tls_419.json, whose tls_common.json
+  // maps modules/crypt/digest and preloads "crypt" (older SDKs: includes crypt/digest/manifest.json).
+  /^crypt$/,
 ];
 
 const SOURCE = /\.(ts|js)$/;
@@ -223,7 +226,7 @@ describe('manifests/sensor-node.json platforms and build settings', () => {
     expect(manifest.build['NAME']).toBe('sensor-node');
   });
 
-  it('includes the SDK manifests the host imports from (IO, Wi-Fi, storage, flash, TLS, sensors)', () => {
+  it('includes the SDK manifests the host imports from (IO, Wi-Fi, storage, flash, TLS and with it crypt, sensors)', () => {
     for (const part of ['modules/io/manifest.json', 'modules/io/wifi/', 'modules/io/storage/', 'modules/io/update/', 'tcp/tlssocket/', 'sensors/sht3x/', 'sensors/bmp280/', 'sensors/bme68x/']) {
       expect(manifest.include.some((i) => i.startsWith('$(MODDABLE)/') && i.includes(part)), part).toBe(true);
     }

@@ -1,7 +1,7 @@
 /*
  * Declarations of Moddable SDK 8.2 modules that the npm package @moddable/typings (5.6.0, the
  * only version published) lacks, written after the SDK's own typings ($MODDABLE/typings/
- * embedded/storage/*.d.ts, embedded/update.d.ts, embedded_network/interface/wifi.d.ts) so code
+ * embedded/storage/*.d.ts, embedded/update.d.ts, embedded_network/interface/wifi.d.ts, crypt.d.ts) so code
  * that checks here checks in mcconfig's build too. Used by `npx tsc -p hosts/esp32/tsconfig.json`
  * only: the device build takes the SDK's files, which is why nothing references this file.
  *
@@ -146,4 +146,24 @@ declare module 'resetReason' {
    * reason through its own native call (native/sleep.c) instead, which needs no extra module.
    */
   export default function getResetReason(): { reason: number; string: string };
+}
+
+declare module 'crypt' {
+  type DigestType = 'MD5' | 'SHA1' | 'SHA224' | 'SHA256' | 'SHA384' | 'SHA512';
+
+  /**
+   * modules/crypt/digest (crypt.js, modCrypt.c). The SDK typing allows only string | ArrayBuffer;
+   * modCrypt.c reads the argument with xsmcGetBuffer, which also takes DataView and 1-byte typed
+   * array views: hosts/esp32/moddable-types.ts describes that, and the host uses it through there.
+   */
+  export class Digest {
+    constructor(type: DigestType);
+    write(message: string | ArrayBuffer): void;
+    update(message: string | ArrayBuffer): void;
+    /** A new ArrayBuffer of outputSize bytes; `more` keeps the running state. */
+    close(more?: boolean): ArrayBuffer;
+    reset(): void;
+    get blockSize(): number;
+    get outputSize(): number;
+  }
 }
