@@ -471,40 +471,42 @@ function defineKey(obj: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function readMap(r: Reader, ai: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
-  const keys: unknown[] = [];
-  const values: unknown[] = [];
+  // Text keys (nearly every map) go straight into the object, whose own properties find
+  // duplicates; the first key of another type turns what was read into a Map, in reading order.
   // Duplicate = same key once decoded (RFC 8949 5.6). Texts compare by value; numbers that are
   // safe integers or not integral by SameValueZero (so 0 and -0 collide, as in a JS Map, and 1
   // and 1.0 too); anything else by its deterministic encoding.
+  const obj: Record<string, unknown> = {};
+  const textKeys: string[] = [];
+  let map: Map<unknown, unknown> | undefined;
   let texts: Set<string> | undefined, numbers: Set<number> | undefined, others: Set<string> | undefined;
-  let allText = true;
   const n = ai === 31 ? -1 : readCount(r, ai, 2, r.limits.maxItems, r.items);
   for (let i = 0; n < 0 ? !atBreak(r) : i < n; i++) {
     const at = r.pos;
     const key = decodeItem(r, depth);
+    if (map === undefined) {
+      if (typeof key === 'string') {
+        if (Object.prototype.hasOwnProperty.call(obj, key)) fail('ERR_CBOR_DUPLICATE_KEY', r, at);
+        textKeys.push(key);
+        defineKey(obj, key, decodeItem(r, depth)); // a break here (odd item count) is ERR_CBOR_BREAK
+        continue;
+      }
+      map = new Map<unknown, unknown>();
+      texts = new Set<string>(textKeys);
+      for (let k = 0; k < textKeys.length; k++) map.set(textKeys[k], obj[textKeys[k]!]);
+    }
     let seen: Set<unknown>, id: unknown = key;
     if (typeof key === 'string') seen = texts ??= new Set<string>();
+    else if (typeof key === 'number' && !(Number.isInteger(key) && !Number.isSafeInteger(key))) seen = numbers ??= new Set<number>();
     else {
-      allText = false;
-      if (typeof key === 'number' && !(Number.isInteger(key) && !Number.isSafeInteger(key))) seen = numbers ??= new Set<number>();
-      else {
-        seen = others ??= new Set<string>();
-        id = toHex(encode(key));
-      }
+      seen = others ??= new Set<string>();
+      id = toHex(encode(key));
     }
     if (seen.has(id)) fail('ERR_CBOR_DUPLICATE_KEY', r, at);
     seen.add(id);
-    keys.push(key);
-    values.push(decodeItem(r, depth)); // a break here (odd item count) is ERR_CBOR_BREAK
+    map.set(key, decodeItem(r, depth));
   }
-  if (!allText) {
-    const map = new Map<unknown, unknown>();
-    for (let i = 0; i < keys.length; i++) map.set(keys[i], values[i]);
-    return map;
-  }
-  const obj: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) defineKey(obj, keys[i] as string, values[i]);
-  return obj;
+  return map ?? obj;
 }
 
 const SIMPLE_JS = Object.freeze([false, true, null, undefined]); // simple values 20-23
