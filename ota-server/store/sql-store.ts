@@ -7,6 +7,7 @@
  * memory; every write below that changes a device's token, board, tags or existence updates
  * the index once it has committed.
  */
+import { writeCheckIns, type CheckInEntry } from './check-ins.js';
 import { DeviceIndex } from './device-index.js';
 import type { Row, SqlDriver, SqlExecutor } from './driver.js';
 import { isUniqueViolation } from './driver.js';
@@ -112,19 +113,6 @@ const DUMPS: ReadonlyArray<[string, string]> = [
 ];
 
 const LIVE_ROLLOUT = "state IN ('active', 'paused')";
-
-/**
- * Check-in status upsert. A device deleted since it checked in is skipped, not an error: the
- * batch is one transaction, and one gone device must not lose everyone else's status (nor,
- * through the foreign key, fail it). One statement per entry, so a device named twice keeps
- * its last. On PostgreSQL another instance may delete the device between the EXISTS and the
- * foreign-key check; the key-share lock makes that delete wait, or the EXISTS see the device
- * gone. SQLite has one writer, whose statements never interleave.
- */
-const checkInUpsert = (lock: string): string => `INSERT INTO device_status (device_id, last_seen_at, status)
-  SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?${lock})
-  ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = excluded.status`;
-const RECORD_CHECK_IN = { sqlite: checkInUpsert(''), postgres: checkInUpsert(' FOR KEY SHARE') } as const;
 
 export interface SqlStoreOptions {
   /**
@@ -299,15 +287,8 @@ export class SqlStore implements Store {
     return (await this.#db.get('SELECT 1 AS one FROM devices WHERE id = ? AND mqtt_password_hash = ?', [deviceId, passwordHash])) !== undefined;
   }
 
-  async recordCheckIns(entries: ReadonlyArray<{ deviceId: string; status: DeviceStatusRecord; atMs: number }>): Promise<void> {
-    if (entries.length === 0) return;
-    const sql = RECORD_CHECK_IN[this.kind];
-    const params = (e: (typeof entries)[number]) => [e.deviceId, e.atMs, JSON.stringify(e.status), e.deviceId];
-    if (entries.length === 1) {
-      await this.#db.run(sql, params(entries[0]!));
-      return;
-    }
-    await this.#db.runEach(sql, entries.map(params));
+  async recordCheckIns(entries: ReadonlyArray<CheckInEntry>): Promise<void> {
+    await writeCheckIns(this.#db, entries);
   }
 
   // ---- trusted keys
