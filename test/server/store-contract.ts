@@ -209,6 +209,27 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       expect(await store.getDevice('d2')).toMatchObject({ lastSeenAtMs: T0 + 3, status: status('1.9.0') });
     });
 
+    it('writes a batch larger than one PostgreSQL statement: the last entry of each device, deleted devices skipped', async () => {
+      // Above POSTGRES_CHUNK_ROWS (5000) distinct devices, so PostgreSQL writes more than one chunk.
+      const ids = Array.from({ length: 5100 }, (_, i) => `c${String(i).padStart(5, '0')}`);
+      await store.createDevices(ids.map((id) => ({ id, board: 'b', tags: [], claimHash: id })), T0);
+      expect(await store.deleteDevice('c02600')).toBe(true);
+      // Each device's first entry and its last lie about 5000 entries apart; every 100th device
+      // ends on an older time, so the order of entries decides, not their times.
+      const entries = [
+        ...ids.map((deviceId) => ({ deviceId, status: status('1.0.0'), atMs: T0 + 1 })),
+        { deviceId: 'gone', status: status('9'), atMs: T0 + 1 },
+        ...[...ids].reverse().map((deviceId) => ({ deviceId, status: status('2.0.0'), atMs: T0 + 2 })),
+        ...ids.filter((_, i) => i % 100 === 0).map((deviceId) => ({ deviceId, status: status('3.0.0'), atMs: T0 })),
+      ];
+      await store.recordCheckIns(entries);
+      const written = new Map((await store.dump()).devices?.map((r) => [String(r.id), [r.last_seen_at, (JSON.parse(String(r.status)) as DeviceStatusRecord).firmwareVersion]]));
+      expect(written.size).toBe(5099);
+      expect(written.has('c02600')).toBe(false);
+      const expected = new Map(ids.map((id, i) => [id, i % 100 === 0 ? [T0, '3.0.0'] : [T0 + 2, '2.0.0']] as const).filter(([id]) => id !== 'c02600'));
+      expect(written).toEqual(expected);
+    });
+
     it('updates tags and deletes a device with its rollout rows', async () => {
       await store.createDevices([{ id: 'd1', board: 'esp32-c3', tags: [], claimHash: '1' }], T0);
       expect(await store.updateDeviceTags('d1', ['lab'])).toBe(true);
