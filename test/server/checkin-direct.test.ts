@@ -183,6 +183,32 @@ describe.each(TARGET_NAMES)('direct check-in path (%s)', (target) => {
     }
   });
 
+  it('answers a check-in begun before the server started closing with Connection: close', async () => {
+    const body = Buffer.from(json());
+    const answer = new Promise<Got>((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1', port, method: 'POST', path: '/v1/devices/cd-1/checkin', headers: { ...asJson(), 'content-length': body.length },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, 10));
+      // The rest arrives after closing began.
+      setTimeout(() => { closing = true; req.end(body.subarray(10)); }, 50);
+    });
+    try {
+      const got = await answer;
+      expect(got.status).toBe(200);
+      expect(got.headers.connection).toBe('close');
+    } finally {
+      closing = false;
+    }
+    // Not closing: the connection stays open for the next check-in.
+    expect((await send(port, { headers: asJson(), body: json() })).headers.connection).toBe('keep-alive');
+  });
+
   it('takes from the same rate limit as the route, and refuses as the route does', async () => {
     const sequence = async (answer: (s: Sent) => Promise<Got>) => {
       const got: Got[] = [];

@@ -78,13 +78,17 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
       }
       const answered = await answer(principal.device, message, response.req.headers, log);
       // Node takes a Uint8Array as it is; a flat header list skips the header object's walk.
-      response.writeHead(200, ['content-type', messageType(answered.format), 'content-length', String(answered.bytes.byteLength)]);
+      const head = ['content-type', messageType(answered.format), 'content-length', String(answered.bytes.byteLength)];
+      // Begun before the server started closing: the connection must not outlive this answer,
+      // or closing waits for its keep-alive timeout (Fastify does the same for its routes).
+      if (closing()) head.push('connection', 'close');
+      response.writeHead(200, head);
       response.end(answered.bytes);
     } catch (error) {
       const body = errorReply(error, S.ROUTE, log, metrics);
       status = body.statusCode;
       const text = JSON.stringify(body);
-      response.writeHead(status, { ...headers, 'content-type': ERROR_TYPE, 'content-length': Buffer.byteLength(text) });
+      response.writeHead(status, { ...headers, 'content-type': ERROR_TYPE, 'content-length': Buffer.byteLength(text), ...(closing() ? { connection: 'close' } : {}) });
       response.end(text);
     }
     observe(status, (performance.now() - startedMs) / 1000);
