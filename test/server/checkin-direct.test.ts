@@ -135,6 +135,7 @@ describe.each(TARGET_NAMES)('direct check-in path (%s)', (target) => {
     ['a media type with parameters', () => ({ headers: { ...asJson(), 'content-type': 'application/json; charset=utf-8' }, body: json() })],
     ['another media type', () => ({ headers: { ...auth(), 'content-type': 'text/plain' }, body: 'hello' })],
     ['no media type', () => ({ headers: auth(), body: json() })],
+    ['a media type named like an object property', () => ({ headers: { ...auth(), 'content-type': 'constructor' }, body: json() })],
     ['a chunked body', () => ({ headers: asJson(), body: json(), chunked: true })],
     ['an empty body', () => ({ headers: asJson(), body: '' })],
     ['a body over the limit', () => ({ headers: asJson(), body: JSON.stringify({ ...checkInBody('cd-1'), pad: 'x'.repeat(2000) }) })],

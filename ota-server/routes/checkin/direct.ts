@@ -46,7 +46,6 @@ export interface DirectCheckInOptions {
 }
 
 const PATH = /^\/v1\/devices\/([^/?#]+)\/checkin$/;
-const FORMATS: Readonly<Record<string, MessageFormat>> = Object.freeze({ 'application/cbor': 'cbor', 'application/json': 'json' });
 const ERROR_TYPE = 'application/json; charset=utf-8';
 
 export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
@@ -100,7 +99,8 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
     if (match === null) return false;
     const deviceId = match[1]!;
     if (deviceId.length > 64 || !DEVICE_ID_PATTERN.test(deviceId)) return false;
-    const format = FORMATS[request.headers['content-type'] ?? ''];
+    const type = request.headers['content-type'];
+    const format: MessageFormat | undefined = type === 'application/cbor' ? 'cbor' : type === 'application/json' ? 'json' : undefined;
     if (format === undefined || request.headers['transfer-encoding'] !== undefined) return false;
     const length = Number(request.headers['content-length']);
     if (!(Number.isInteger(length) && length > 0 && length <= S.REQUEST_MAX_BYTES)) return false;
