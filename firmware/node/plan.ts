@@ -15,6 +15,11 @@ import type { WindowReason } from './steps.js';
  * times before the image gives up.
  */
 export const PENDING_VERIFY_POLL_MS = 10_000;
+/**
+ * The shortest such wait: every cycle of a pending image checks in, and the plan may say "now"
+ * (an alarm still waiting for the broker), which would otherwise loop on the server at once.
+ */
+export const PENDING_VERIFY_MIN_POLL_MS = 1_000;
 
 export interface NextWake {
   readonly atMs: number;
@@ -85,11 +90,11 @@ export function clockUnsetWake(node: Node, nowMs: number): { next: NextWake; wor
 }
 
 /**
- * The wait of a cycle that must stay awake (an image pending verification): at most
- * PENDING_VERIFY_POLL_MS, with the window's update and check-in. The plan that was saved
- * for the regular schedule stays as it is; this is an extra, early wake.
+ * The wait of a cycle that must stay awake (an image pending verification): from
+ * PENDING_VERIFY_MIN_POLL_MS to PENDING_VERIFY_POLL_MS, with the window's update and check-in.
+ * The plan that was saved for the regular schedule stays as it is; this is an extra, early wake.
  */
 export function pendingVerifyWake(planned: NextWake, nowMs: number): NextWake {
-  const sleepMs = Math.min(PENDING_VERIFY_POLL_MS, planned.sleepMs);
+  const sleepMs = Math.max(PENDING_VERIFY_MIN_POLL_MS, Math.min(PENDING_VERIFY_POLL_MS, planned.sleepMs));
   return { atMs: nowMs + sleepMs, sleepMs, reasons: ['pending-verify'], tasks: [], radio: ['update', 'check-in'], stretched: false };
 }

@@ -9,7 +9,7 @@ import { selectBootSlot } from '../../../../firmware/ota/boot.js';
 import { KV } from '../../../../firmware/ota/state.js';
 import { Updater } from '../../../../firmware/ota/updater.js';
 import { createNode, type Node } from '../../../../firmware/node/node.js';
-import { PENDING_VERIFY_POLL_MS } from '../../../../firmware/node/plan.js';
+import { PENDING_VERIFY_MIN_POLL_MS, PENDING_VERIFY_POLL_MS, pendingVerifyWake, type NextWake } from '../../../../firmware/node/plan.js';
 import type { UpdateStep } from '../../../../firmware/node/steps.js';
 import { runWakeCycle, runWakeCycles, type WakeResult } from '../../../../firmware/node/wake-cycle.js';
 import type { CryptoPort } from '../../../../firmware/ports/crypto.js';
@@ -173,3 +173,15 @@ describe('wake cycle: an image pending verification', () => {
   });
 });
 
+describe('pendingVerifyWake', () => {
+  const planned = (sleepMs: number): NextWake => ({ atMs: 1_000 + sleepMs, sleepMs, reasons: ['due'], tasks: [], radio: [], stretched: false });
+
+  it('waits the plan\'s time, at most the poll period', () => {
+    expect(pendingVerifyWake(planned(4_000), 1_000)).toMatchObject({ sleepMs: 4_000, atMs: 5_000, reasons: ['pending-verify'] });
+    expect(pendingVerifyWake(planned(600_000), 1_000).sleepMs).toBe(PENDING_VERIFY_POLL_MS);
+  });
+
+  it('never polls at once, even when the plan says now (an alarm still waiting for the broker)', () => {
+    expect(pendingVerifyWake(planned(0), 1_000)).toMatchObject({ sleepMs: PENDING_VERIFY_MIN_POLL_MS, atMs: 1_000 + PENDING_VERIFY_MIN_POLL_MS });
+  });
+});
