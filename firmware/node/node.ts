@@ -162,8 +162,12 @@ export function buildRuntime(config: NodeConfig, sensors: readonly SensorPort[])
     }
     return { config: c, pipeline: newPipeline(c, i), sensor };
   });
-  const rules = new RuleSet(config.channels.flatMap((c) => c.rules.map((r) => ({ ...r, channel: c.name }))));
-  return { channels, rules };
+  return { channels, rules: newRuleSet(config) };
+}
+
+/** The config's threshold rules, every one cleared. */
+export function newRuleSet(config: NodeConfig): RuleSet {
+  return new RuleSet(config.channels.flatMap((c) => c.rules.map((r) => ({ ...r, channel: c.name }))));
 }
 
 export function newPipeline(c: ChannelConfig, index: number): Channel {

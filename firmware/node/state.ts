@@ -5,7 +5,7 @@
  *
  *   h  header    [cycle, configVersion]
  *   s  sampling  {channelName: [lastSampleMs | null, Channel.state()]}
- *   r  rules     {ruleId: ThresholdRule.snapshot()}
+ *   r  rules     RuleSet.state(): {ruleId: ThresholdRule.snapshot()}
  *   p  planner   [checkInDueMs, plannedAtMs | null, [channel names to sample], checkIn 0|1]
  *   q  sequence  [next, ceiling]  (sequence.ts)
  * and the uplink and update sections are UplinkStep.snapshot() and UpdateStep.snapshot().
@@ -15,9 +15,8 @@
  */
 import { FirmwareError } from '../errors.js';
 import type { KvPort } from '../ports/kv.js';
-import { RuleSet } from '../rules/rule-set.js';
 import type { Node } from './node.js';
-import { newPipeline } from './node.js';
+import { newPipeline, newRuleSet } from './node.js';
 import { decodeRetainedRecord, encodeRetainedRecord, RETAINED_SECTION, type RetainedSections } from './retained-record.js';
 import { coldSequence, type SequenceState } from './sequence.js';
 import { bytesToText, textToBytes } from './native.js';
@@ -67,10 +66,6 @@ function freshState(kv: KvPort, nowMs: number, coldReason: ColdReason): CycleSta
   return { cycle: 0, coldReason, lastSampleMs: new Map(), checkInDueMs: nowMs, planned: undefined, sequence: coldSequence(kv) };
 }
 
-function freshRules(node: Node): RuleSet {
-  return new RuleSet(node.config.channels.flatMap((c) => c.rules.map((r) => ({ ...r, channel: c.name }))));
-}
-
 /**
  * kv key of the rule states as of the last alarm raise or clear. A power cut loses the retained
  * record, but an alarm the server saw raised must still be cleared one day: so alarm changes
@@ -78,28 +73,21 @@ function freshRules(node: Node): RuleSet {
  */
 export const KV_ALARMS = 'node.alarms';
 
-export function rulesSnapshot(node: Node): Record<string, number[]> {
-  const rules: Record<string, number[]> = {};
-  const list = node.rules.rules;
-  for (let i = 0; i < list.length; i++) rules[list[i]!.id] = list[i]!.snapshot();
-  return rules;
-}
-
 /** After an alarm event: the rule states go to kv too (see KV_ALARMS). */
 export function persistAlarms(node: Node): void {
-  node.ports.kv.set(KV_ALARMS, jsonBytes(rulesSnapshot(node)));
+  node.ports.kv.set(KV_ALARMS, jsonBytes(node.rules.state()));
 }
 
 /** Rebuilds the pipelines and rules so that nothing from a previous life survives a cold start. */
 function resetRuntime(node: Node): void {
   node.channels.forEach((ch, i) => { ch.pipeline = newPipeline(ch.config, i); });
-  node.rules = freshRules(node);
+  node.rules = newRuleSet(node.config);
   const saved = node.ports.kv.get(KV_ALARMS);
   if (saved === undefined) return;
   try {
     restoreRules(node, json(saved, KV_ALARMS));
   } catch (error) {
-    node.rules = freshRules(node);
+    node.rules = newRuleSet(node.config);
     node.ports.log.log('warn', 'ALARMS_RESET', { error: (error as Error).message });
   }
 }
@@ -207,7 +195,7 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
   try {
     restoreRules(node, core['r']);
   } catch (error) {
-    node.rules = freshRules(node);
+    node.rules = newRuleSet(node.config);
     sectionReset(node, 'rules', error);
   }
   try {
@@ -236,11 +224,10 @@ export function encodeCycleState(node: Node, state: CycleState, next: PlannedWor
     const ch = channels[i]!;
     sampling[ch.config.name] = [state.lastSampleMs.get(ch.config.name) ?? null, ch.pipeline.state()];
   }
-  const rules = rulesSnapshot(node);
   const core = {
     h: [state.cycle, node.config.version],
     s: sampling,
-    r: rules,
+    r: node.rules.state(),
     p: [state.checkInDueMs, next.atMs, next.sample, next.checkIn ? 1 : 0],
     q: [state.sequence.next, state.sequence.ceiling],
   };

@@ -45,10 +45,16 @@ export class RuleSet {
     });
   }
 
-  snapshot(): Uint8Array {
+  /** Each rule's state by id (ThresholdRule.snapshot); the node's retained record holds it as JSON. */
+  state(): Record<string, number[]> {
     const map: Record<string, number[]> = {};
-    for (const rule of this.rules) map[rule.id] = rule.snapshot();
-    return encode(map);
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) map[rules[i]!.id] = rules[i]!.snapshot();
+    return map;
+  }
+
+  snapshot(): Uint8Array {
+    return encode(this.state());
   }
 
   /** All or nothing: ERR_STATE_CORRUPT on malformed bytes or a rule's bad state. */
