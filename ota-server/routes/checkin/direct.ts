@@ -47,6 +47,7 @@ export interface DirectCheckInOptions {
 
 const PATH = /^\/v1\/devices\/([^/?#]+)\/checkin$/;
 const ERROR_TYPE = 'application/json; charset=utf-8';
+const DEVICE_BEARER = `Bearer ${TOKEN_PREFIX.device}`;
 
 export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
   const { tokens, answer, metrics, limiter, log, closing } = options;
@@ -105,7 +106,7 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
     const length = Number(request.headers['content-length']);
     if (!(Number.isInteger(length) && length > 0 && length <= S.REQUEST_MAX_BYTES)) return false;
     const authorization = request.headers.authorization;
-    if (authorization === undefined || !authorization.startsWith(`Bearer ${TOKEN_PREFIX.device}`)) return false;
+    if (authorization === undefined || !authorization.startsWith(DEVICE_BEARER)) return false;
     let bearer: string | undefined;
     try {
       bearer = bearerOf(authorization);
