@@ -43,10 +43,10 @@ function rawOf(ch: ChannelRuntime, sample: SensorSample | undefined): number | u
   }
 }
 
-function isDue(node: Node, state: CycleState, i: number, nowMs: number, plannedNow: boolean, all: boolean): boolean {
+function isDue(node: Node, state: CycleState, i: number, nowMs: number, all: boolean): boolean {
   if (all) return true;
   const ch = node.channels[i]!;
-  if (plannedNow && state.planned!.sample.indexOf(ch.config.name) >= 0) return true;
+  if (state.planned !== undefined && state.planned.sample.indexOf(ch.config.name) >= 0) return true;
   const last = state.lastSampleMs.get(ch.config.name);
   if (last === undefined || nowMs < last || nowMs - last >= ch.config.samplePeriodMs) return true;
   if (ch.config.aggregate !== undefined) return false;
@@ -60,8 +60,6 @@ function isDue(node: Node, state: CycleState, i: number, nowMs: number, plannedN
  */
 export function sampleAndDecide(node: Node, state: CycleState, nowMs: number, all = false): SampleResult {
   const { power, log } = node.ports;
-  // The previous plan counts only if we did not wake before its time (e.g. by a pin).
-  const plannedNow = state.planned !== undefined && nowMs >= state.planned.atMs - node.config.alignWindowMs;
   // One sample per sensor per cycle, however many channels read it (ECMA-419: one sample() call).
   const sensorsSampled: SensorPort[] = [];
   const samples: (SensorSample | 'bus-error' | 'not-ready')[] = [];
@@ -73,7 +71,7 @@ export function sampleAndDecide(node: Node, state: CycleState, nowMs: number, al
   for (let i = 0; i < node.channels.length; i++) {
     const ch = node.channels[i]!;
     values.push(undefined);
-    if (isDue(node, state, i, nowMs, plannedNow, all)) {
+    if (isDue(node, state, i, nowMs, all)) {
       let raw: number | undefined;
       let error: SampleEffect['error'];
       if (ch.sensor === undefined) {

@@ -39,6 +39,10 @@ export interface CycleState {
   lastSampleMs: Map<string, number>;
   /** When the next check-in is due (corrected UTC ms). */
   checkInDueMs: number;
+  /**
+   * The work the previous cycle planned, when this is the wake it was planned for (within
+   * alignWindowMs of its time); undefined when there is none or this wake came early (a pin).
+   */
   planned: PlannedWork | undefined;
   sequence: SequenceState;
 }
@@ -124,7 +128,7 @@ function restoreRules(node: Node, value: unknown): void {
   }
 }
 
-function restorePlanner(value: unknown, state: CycleState): void {
+function restorePlanner(value: unknown, state: CycleState, nowMs: number, alignWindowMs: number): void {
   if (!Array.isArray(value) || value.length !== 4) throw corrupt('planner: expected 4 fields');
   const [checkInDueMs, atMs, sample, checkIn] = value as unknown[];
   if (!isFiniteNumber(checkInDueMs)) throw corrupt('planner: checkInDueMs');
@@ -132,7 +136,7 @@ function restorePlanner(value: unknown, state: CycleState): void {
   if (atMs === null) return;
   if (!isFiniteNumber(atMs) || !Array.isArray(sample) || (checkIn !== 0 && checkIn !== 1)) throw corrupt('planner: planned work');
   for (let i = 0; i < sample.length; i++) if (typeof sample[i] !== 'string') throw corrupt('planner: planned work');
-  state.planned = { atMs, sample: sample as string[], checkIn: checkIn === 1 };
+  if (nowMs >= atMs - alignWindowMs) state.planned = { atMs, sample: sample as string[], checkIn: checkIn === 1 };
 }
 
 function restoreSequenceSection(value: unknown): SequenceState {
@@ -199,7 +203,7 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
     sectionReset(node, 'rules', error);
   }
   try {
-    restorePlanner(core['p'], state);
+    restorePlanner(core['p'], state, nowMs, node.config.alignWindowMs);
   } catch (error) {
     state.planned = undefined;
     sectionReset(node, 'planner', error);

@@ -132,8 +132,7 @@ export async function runWakeCycle(node: Node, options: WakeOptions = {}): Promi
   }
 
   // 7-8. Radio window when something is due; the check-in answer goes to config and update.
-  const plannedCheckIn = state.planned?.checkIn === true && nowMs >= state.planned.atMs - node.config.alignWindowMs;
-  const checkInDue = !clockSet || nowMs >= state.checkInDueMs || plannedCheckIn;
+  const checkInDue = !clockSet || nowMs >= state.checkInDueMs || state.planned?.checkIn === true;
   const reasons = windowReasons(node, decided.readings, alarms, checkInDue || pendingVerify, nowMs, pendingVerify);
   const window = await radioWindow(node, state, { reasons, checkInDue, pendingVerify, nowMs, batteryVolts, sensorsRead: decided.sensorsRead });
 
