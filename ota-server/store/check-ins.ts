@@ -20,6 +20,7 @@
  * the EXISTS see the device gone.
  */
 import type { SqlDriver } from './driver.js';
+import { SqliteDriver } from './sqlite-driver.js';
 import type { DeviceStatusRecord } from './types.js';
 
 export interface CheckInEntry { readonly deviceId: string; readonly status: DeviceStatusRecord; readonly atMs: number }
@@ -47,7 +48,7 @@ export function lastPerDevice(entries: ReadonlyArray<CheckInEntry>): CheckInEntr
 
 export async function writeCheckIns(db: SqlDriver, entries: ReadonlyArray<CheckInEntry>, chunkRows = POSTGRES_CHUNK_ROWS): Promise<void> {
   if (entries.length === 0) return;
-  if (db.dialect === 'sqlite') {
+  if (db instanceof SqliteDriver) {
     const params = (e: CheckInEntry) => [e.deviceId, e.atMs, JSON.stringify(e.status), e.deviceId];
     if (entries.length === 1) await db.run(SQLITE_UPSERT, params(entries[0]!));
     else await db.runEach(SQLITE_UPSERT, entries.map(params));

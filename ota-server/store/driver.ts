@@ -17,8 +17,6 @@ export interface SqlDriver extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs fn in one transaction; nothing else touches the connection meanwhile (sqlite). */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** One statement once per parameter list, all in one transaction (batched writes). */
-  runEach(sql: string, rows: ReadonlyArray<readonly SqlValue[]>): Promise<void>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -21,21 +21,6 @@ function numbered(sql: string): string {
   return text;
 }
 
-/**
- * Names of the statements runEach prepares. One name per text for the whole process, as pg
- * requires of a name on any one connection; few texts ever reach runEach, so this stays small.
- */
-const preparedNames = new Map<string, string>();
-
-function preparedName(sql: string): string {
-  let name = preparedNames.get(sql);
-  if (name === undefined) {
-    name = `ota_each_${preparedNames.size + 1}`;
-    preparedNames.set(sql, name);
-  }
-  return name;
-}
-
 function bind(params: readonly SqlValue[] | undefined): unknown[] {
   if (params === undefined) return [];
   return params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
@@ -78,30 +63,12 @@ export class PostgresDriver implements SqlDriver {
   get(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> { return this.#direct.get(sql, params); }
   run(sql: string, params?: readonly SqlValue[]): Promise<number> { return this.#direct.run(sql, params); }
 
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#inTransaction((client) => fn(executor(client)));
-  }
-
-  /**
-   * A prepared statement: parsed and planned once per pooled connection instead of once per
-   * row. Unprepared, the check-in upsert (INSERT ... SELECT ... WHERE EXISTS) spent about a
-   * third of each row's time there. A table change after preparing (a migration) makes
-   * PostgreSQL plan it again, and without RETURNING no result shape can go stale.
-   */
-  async runEach(sql: string, rows: ReadonlyArray<readonly SqlValue[]>): Promise<void> {
-    const name = preparedName(sql);
-    const text = numbered(sql);
-    await this.#inTransaction(async (client) => {
-      for (const row of rows) await client.query({ name, text, values: bind(row) });
-    });
-  }
-
-  async #inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       try {
-        const result = await fn(client);
+        const result = await fn(executor(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {

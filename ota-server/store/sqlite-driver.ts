@@ -123,6 +123,7 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  /** One statement once per parameter list, all in one transaction (batched check-in writes). */
   async runEach(sql: string, rows: ReadonlyArray<readonly SqlValue[]>): Promise<void> {
     while (this.#txOpen !== null) await this.#txOpen;
     // Synchronous from BEGIN to COMMIT: no microtask per row, and nothing else can run inside.
