@@ -82,9 +82,13 @@ export function persistAlarms(node: Node): void {
   node.ports.kv.set(KV_ALARMS, jsonBytes(node.rules.state()));
 }
 
+function resetPipelines(node: Node): void {
+  node.channels.forEach((ch, i) => { ch.pipeline = newPipeline(ch.config, i); });
+}
+
 /** Rebuilds the pipelines and rules so that nothing from a previous life survives a cold start. */
 function resetRuntime(node: Node): void {
-  node.channels.forEach((ch, i) => { ch.pipeline = newPipeline(ch.config, i); });
+  resetPipelines(node);
   node.rules = newRuleSet(node.config);
   const saved = node.ports.kv.get(KV_ALARMS);
   if (saved === undefined) return;
@@ -193,7 +197,7 @@ export function restoreCycleState(node: Node, nowMs: number): CycleState {
   try {
     restoreSampling(node, core['s'], state);
   } catch (error) {
-    resetRuntime(node);
+    resetPipelines(node); // the rules have their own part, next
     sectionReset(node, 'sampling', error);
   }
   try {
