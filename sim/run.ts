@@ -325,27 +325,16 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     const onFault = async (f: Fault, phase: 'start' | 'end', atMs: number): Promise<void> => {
       switch (f.kind) {
         case 'broker-outage':
-          if (phase === 'start') {
-            event(`broker outage begins (${describeFault(f)})`);
-            if (broker !== undefined) await broker.stop();
-            await eng.setModel?.({ brokerUp: false });
-          } else {
-            event('broker back');
-            if (broker !== undefined) await broker.start();
-            await eng.setModel?.({ brokerUp: true });
-          }
+        case 'server-outage': {
+          const isBroker = f.kind === 'broker-outage';
+          const name = isBroker ? 'broker' : 'server';
+          const service = isBroker ? broker : server;
+          const up = phase === 'end';
+          event(up ? `${name} back` : `${name} outage begins (${describeFault(f)})`);
+          if (service !== undefined) await (up ? service.start() : service.stop());
+          await eng.setModel?.(isBroker ? { brokerUp: up } : { serverUp: up });
           return;
-        case 'server-outage':
-          if (phase === 'start') {
-            event(`server outage begins (${describeFault(f)})`);
-            if (server !== undefined) await server.stop();
-            await eng.setModel?.({ serverUp: false });
-          } else {
-            event('server back');
-            if (server !== undefined) await server.start();
-            await eng.setModel?.({ serverUp: true });
-          }
-          return;
+        }
         case 'wifi-loss':
           event(`${describeFault(f)}: Wi-Fi ${phase === 'start' ? 'lost' : 'back'}`);
           return;
