@@ -221,15 +221,10 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     ids.forEach((_, i) => queue.push(start + phases[i]!, { k: 'wake', i, gen: 0 }));
     queue.push(start, { k: 'tick' });
     for (const f of options.faults) {
-      if (f.kind === 'clock-drift' || f.kind === 'wifi-loss') {
-        if (f.kind === 'wifi-loss') {
-          queue.push(start + f.atMs, { k: 'fault', fault: f, phase: 'start' });
-          queue.push(start + f.atMs + f.durationMs, { k: 'fault', fault: f, phase: 'end' });
-        }
-        continue;
-      }
+      if (f.kind === 'clock-drift') continue; // drawn per device before the run (driftOf)
       queue.push(start + f.atMs, { k: 'fault', fault: f, phase: 'start' });
-      if ((f.kind === 'broker-outage' || f.kind === 'server-outage') && f.atMs + f.durationMs < spanMs) {
+      // An end at or after `end` is never popped: the loop stops there.
+      if (f.kind === 'broker-outage' || f.kind === 'server-outage' || f.kind === 'wifi-loss') {
         queue.push(start + f.atMs + f.durationMs, { k: 'fault', fault: f, phase: 'end' });
       }
     }
