@@ -308,10 +308,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
         }
         while (r.stageReachedAtMs.length <= st.stageIndex) r.stageReachedAtMs.push(now - start);
         if (st.state !== r.state) event(`rollout ${r.version}: ${r.state} -> ${st.state}${st.stateReason === null ? '' : ` (${st.stateReason})`}`);
-        r.state = st.state;
-        r.stateReason = st.stateReason;
-        r.stageIndex = st.stageIndex;
-        r.counts = st.counts;
+        adoptStatus(r, st);
         r.timeline.push({ tMs: now - start, stageIndex: st.stageIndex, state: st.state, counts: { ...st.counts } });
       }
       await startPendingRelease();
@@ -424,11 +421,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     }
     if (server !== undefined) {
       for (const m of managed) {
-        const st = await rolloutStatus(server, m.record.rolloutId);
-        m.record.state = st.state;
-        m.record.stateReason = st.stateReason;
-        m.record.stageIndex = st.stageIndex;
-        m.record.counts = st.counts;
+        adoptStatus(m.record, await rolloutStatus(server, m.record.rolloutId));
         m.record.devices = await rolloutDevices(server, m.record.rolloutId);
         m.record.perStage = perStageCounts(m.record, ids);
       }
@@ -461,6 +454,13 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
 function cpuSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);
   return (d.user + d.system) / 1e6;
+}
+
+function adoptStatus(r: ReleaseRecord, st: RolloutStatus): void {
+  r.state = st.state;
+  r.stateReason = st.stateReason;
+  r.stageIndex = st.stageIndex;
+  r.counts = st.counts;
 }
 
 /** Device hosts: this process (0 workers) or child processes. */
