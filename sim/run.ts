@@ -146,7 +146,6 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
     hooks.onProgress?.({ phase: 'starting', virtualMs: 0, spanMs, cycles: 0, messages: 0, backlog: 0 });
     const baseSpec = {
       factory: { version: FACTORY_VERSION, securityVersion: 0, board: SIM_BOARD, imageBytes: options.ota.imageBytes },
-      battery: { capacityMah: 3000, socPercent: 0 },
       outboxBytes: options.outboxBytes,
       backoff: { ...options.backoff, jitter: options.jitter },
       energy: options.energy,
