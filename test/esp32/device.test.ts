@@ -133,6 +133,17 @@ function rig(config: Record<string, unknown>, options: { speed?: number } = {}):
 
 const codes = (traced: string[]) => traced.map((l) => l.trim().split(' ')[1]);
 
+/** A loopback port nothing listens on (it was free a moment ago): connecting to it is refused. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 describe('ESP32 device: one boot = one wake cycle', () => {
   const rigs: Rig[] = [];
   afterEach(() => {
@@ -162,13 +173,7 @@ describe('ESP32 device: one boot = one wake cycle', () => {
   });
 
   it('backs off provisioning that failed: the next wake does not turn the radio on for it', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await closedPort();
     const r = rig({ server_host: '127.0.0.1', server_port: closed, server_tls: false, claim_secret: 'claim-secret-0123' });
     rigs.push(r);
     await runDevice(r.m);
@@ -324,13 +329,7 @@ describe('ESP32 device: a new image pending verification stays awake in its one 
   });
 
   it('never reaching the server, it stays awake until the health timeout, then rolls back (restart)', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as net.AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
+    const closed = await closedPort();
     const r = pendingRig('esp32-pv-2', closed);
     const startMs = r.wall.ms;
     await runDevice(r.m);
