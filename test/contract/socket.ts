@@ -14,9 +14,9 @@ type Event =
   | { kind: 'close' };
 
 /** Records the callbacks of one socket and lets a test await the next event of a kind. */
-class Probe {
+export class Probe {
   readonly events: Event[] = [];
-  #waiters: Array<{ kind: Event['kind']; from: number; resolve: (e: Event) => void }> = [];
+  #waiters: Array<{ kind: Event['kind']; resolve: (e: Event) => void }> = [];
   /** True while a port method of ours is running: a callback then would be re-entrant. */
   inCall = false;
   reentrant = 0;
@@ -43,7 +43,7 @@ class Probe {
   }
 
   next(kind: Event['kind']): Promise<Event> {
-    return new Promise((resolve) => this.#waiters.push({ kind, from: this.events.length, resolve }));
+    return new Promise((resolve) => this.#waiters.push({ kind, resolve }));
   }
 
   /** The first event of a kind, already seen or still to come. */
@@ -61,6 +61,10 @@ class Probe {
     }
   }
 
+  count(kind: Event['kind']): number {
+    return this.events.filter((e) => e.kind === kind).length;
+  }
+
   /** Reads until `count` bytes have arrived. */
   async readExactly(count: number): Promise<Uint8Array> {
     const out: number[] = [];
@@ -73,7 +77,8 @@ class Probe {
   }
 }
 
-function listen(server: net.Server): Promise<number> {
+/** Listens on an ephemeral loopback port and gives its number. */
+export function listen(server: net.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
 }
 

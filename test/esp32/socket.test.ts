@@ -4,56 +4,11 @@
  */
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FirmwareError, isFirmwareError, type Socket, type SocketOptions } from '../../firmware/index.js';
+import { FirmwareError, isFirmwareError, type Socket } from '../../firmware/index.js';
 import type { TcpConstructor, TlsConstructor, TlsOptions } from '../../hosts/esp32/moddable-types.js';
 import { createEsp32SocketPort, isIpLiteral, type NetworkGate } from '../../hosts/esp32/socket.js';
+import { listen, Probe } from '../contract/socket.js';
 import { LwipTcp } from './fakes.js';
-
-type Event = { kind: 'writable' | 'readable'; n: number } | { kind: 'error'; error: Error } | { kind: 'close' };
-
-class Probe {
-  events: Event[] = [];
-  inCall = false;
-  reentrant = 0;
-  #waiters: Array<{ kind: Event['kind']; resolve: (e: Event) => void }> = [];
-
-  options(address: string, port: number): SocketOptions {
-    const push = (e: Event): void => {
-      if (this.inCall) this.reentrant++;
-      this.events.push(e);
-      this.#waiters = this.#waiters.filter((w) => (w.kind === e.kind ? (w.resolve(e), false) : true));
-    };
-    return {
-      address, port,
-      onWritable: (n) => push({ kind: 'writable', n }),
-      onReadable: (n) => push({ kind: 'readable', n }),
-      onError: (error) => push({ kind: 'error', error }),
-      onClose: () => push({ kind: 'close' }),
-    };
-  }
-
-  first(kind: Event['kind']): Promise<Event> {
-    const seen = this.events.find((e) => e.kind === kind);
-    return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => this.#waiters.push({ kind, resolve }));
-  }
-
-  next(kind: Event['kind']): Promise<Event> {
-    return new Promise((resolve) => this.#waiters.push({ kind, resolve }));
-  }
-
-  call<T>(f: () => T): T {
-    this.inCall = true;
-    try {
-      return f();
-    } finally {
-      this.inCall = false;
-    }
-  }
-
-  count(kind: Event['kind']): number {
-    return this.events.filter((e) => e.kind === kind).length;
-  }
-}
 
 const up: NetworkGate = { up: () => Promise.resolve() };
 const setTimer = (callback: () => void, ms: number) => {
@@ -64,10 +19,6 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 function port(network: NetworkGate = up, extra: Partial<Parameters<typeof createEsp32SocketPort>[0]> = {}) {
   return createEsp32SocketPort({ tcp: LwipTcp as unknown as TcpConstructor, resolve: () => undefined, network, setTimer, ...extra });
-}
-
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
 }
 
 describe('ESP32 sockets over lwIP TCP', () => {
