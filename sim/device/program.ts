@@ -43,7 +43,7 @@ import { createSeededRandom, type SeededRandom } from '../../hosts/node/random.j
 import { createMemoryRetained, type MemoryRetained } from '../../hosts/node/retained.js';
 import { createBmp280Sim, createSht3xSim } from '../../hosts/node/sensors.js';
 import { awakeTime, type EnergyAssumptions, type WakeActivity } from '../energy.js';
-import { buildImage, inspectImage, type ImageInfo } from '../../tools/ota/sim/image.js';
+import { buildImage, inspectImage, programImage, type ImageInfo } from '../../tools/ota/sim/image.js';
 import { Radio, radioSocket, type RadioCounters } from './radio.js';
 
 export { Radio };
@@ -209,11 +209,7 @@ export class DeviceProgram {
     if (spec.ota !== undefined) {
       this.flash = createOtaFlash({ slotSize: spec.ota.slotSize, kvSectors: KV_SECTORS, sectorSize: FLASH_SECTOR, seed: spec.seed });
       const image = buildImage({ version: spec.factory.version, securityVersion: spec.factory.securityVersion, board: spec.factory.board, behaviour: 'healthy', length: spec.factory.imageBytes }, env.crypto);
-      const area = this.flash.area('ota_0');
-      area.erase(0, Math.ceil(image.length / FLASH_SECTOR) * FLASH_SECTOR);
-      const padded = new Uint8Array(Math.ceil(image.length / 4) * 4).fill(0xff);
-      padded.set(image);
-      area.write(0, padded);
+      programImage(this.flash.area('ota_0'), image);
     } else {
       this.#memoryKv = createMemoryKv();
     }

@@ -35,7 +35,7 @@ import { createNodeSocketPort } from '../../hosts/node/socket.js';
 import { createSystemTimer } from '../../hosts/node/timer.js';
 import { keyId } from '../../firmware/ota/cose.js';
 import { startAedes, type TestBroker } from '../support/mqtt/brokers.js';
-import { buildImage, inspectImage, type ImageBehaviour, type ImageInfo } from '../../tools/ota/sim/image.js';
+import { buildImage, inspectImage, programImage, type ImageBehaviour, type ImageInfo } from '../../tools/ota/sim/image.js';
 import { startHarness, type Harness } from '../server/helpers/harness.js';
 
 const BOARD = 'esp32-c3';
@@ -82,10 +82,7 @@ class Device {
   constructor(readonly id: string, claimSecret: string, readonly net: { serverPort: number; brokerPort: number }, readonly world: { now: number }) {
     this.clock = createManualClock({ utcMs: world.now, wallMs: world.now });
     this.power = createSimulatedPower({ battery: createFixedBattery(3.9), onRestart: () => { this.#restarted = true; } });
-    const factory = imageOf('1.0.0', 'healthy', 20_000);
-    const area = this.flash.area('ota_0');
-    area.erase(0, Math.ceil(factory.length / SECTOR) * SECTOR);
-    area.write(0, factory);
+    programImage(this.flash.area('ota_0'), imageOf('1.0.0', 'healthy', 20_000));
     new FlashKv(this.flash.area('nvs')).set(KV_CLAIM, utf8Encode(claimSecret));
   }
 

@@ -19,7 +19,7 @@ import { createNodeCrypto } from '../../../hosts/node/crypto.js';
 import { FlashFirmwareSlots } from '../../../hosts/node/firmware-slots.js';
 import { FlashKv } from '../../../hosts/node/flash-kv.js';
 import { createOtaFlash, PowerCut, type SimFlash } from '../../../hosts/node/flash.js';
-import { buildImage, inspectImage, type ImageInfo } from './image.js';
+import { buildImage, inspectImage, programImage, type ImageInfo } from './image.js';
 import { MemorySource } from './memory-source.js';
 
 /** The bootloader stand-in's image check (esp_image_verify), apart from the device's crypto port. */
@@ -113,9 +113,7 @@ export class SimDevice {
       this.flash = createOtaFlash({ slotSize: SIM_SLOT_SIZE, kvSectors: 2, seed: options.seed ?? 1 });
       // Factory programming: the image in ota_0, otadata blank (the first boot writes seq 1).
       const image = buildImage({ ...options.factory, board: SIM_BOARD, behaviour: 'healthy', length: 18_000 }, bootloaderCrypto);
-      const area = this.flash.area('ota_0');
-      area.erase(0, Math.ceil(image.length / 4096) * 4096);
-      area.write(0, padTo(image, 4));
+      programImage(this.flash.area('ota_0'), image);
     }
   }
 
@@ -260,12 +258,5 @@ export class SimDevice {
 }
 
 export class Bricked extends Error {}
-
-function padTo(bytes: Uint8Array, align: number): Uint8Array {
-  if (bytes.length % align === 0) return bytes;
-  const out = new Uint8Array(Math.ceil(bytes.length / align) * align).fill(0xff);
-  out.set(bytes);
-  return out;
-}
 
 export { buildImage };

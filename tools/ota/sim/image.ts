@@ -12,7 +12,7 @@
  * CryptoPort, so it runs on Node and inside XS alike.
  */
 
-import type { CryptoPort } from '../../../firmware/index.js';
+import type { CryptoPort, FlashArea } from '../../../firmware/index.js';
 
 export type ImageBehaviour = 'healthy' | 'fails-health' | 'crashes';
 const BEHAVIOURS: readonly ImageBehaviour[] = Object.freeze(['healthy', 'fails-health', 'crashes']);
@@ -88,4 +88,21 @@ export function inspectImage(read: (offset: number, length: number) => Uint8Arra
     behaviour,
     length,
   };
+}
+
+/**
+ * Factory programming: `image` at the start of an app slot, its sectors erased first and the tail
+ * padded with erased bytes to the write unit (the flash takes aligned writes only).
+ */
+export function programImage(area: FlashArea, image: Uint8Array): void {
+  const sector = area.eraseSize();
+  const align = area.writeAlign();
+  area.erase(0, Math.ceil(image.length / sector) * sector);
+  if (image.length % align === 0) {
+    area.write(0, image);
+    return;
+  }
+  const padded = new Uint8Array(Math.ceil(image.length / align) * align).fill(area.erasedValue());
+  padded.set(image);
+  area.write(0, padded);
 }
