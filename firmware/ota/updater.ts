@@ -86,6 +86,15 @@ const TRANSIENT: readonly ErrorCode[] = Object.freeze([
 
 type DownloadResult = { kind: 'complete' } | { kind: 'paused' } | { kind: 'retry'; why: string } | { kind: 'refuse'; code: ErrorCode; detail: string };
 
+/** The progress record at `offset`, with the representation's ETag when there is one. */
+function progressAt(p: Progress, offset: number, etag: string | undefined): Progress {
+  const next: Progress = { digest: p.digest, offset, size: p.size };
+  if (etag !== undefined) next.etag = etag;
+  return next;
+}
+
+const longerThan = (size: number): DownloadResult => ({ kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `image longer than the manifest's ${size} bytes` });
+
 function requirePort(value: unknown, name: string, methods: readonly string[]): void {
   const o = value as Record<string, unknown> | undefined;
   for (const m of methods) {
@@ -351,15 +360,13 @@ export class Updater implements UpdateStep {
     const served = read.status === 206 ? read.complete : read.length;
     if (served !== undefined && served !== progress.size) {
       // The representation's length is known before a byte is written (Content-Range / Content-Length).
-      return served < progress.size
-        ? { kind: 'refuse', code: 'ERR_OTA_TRUNCATED', detail: `server has ${served} bytes, manifest ${progress.size}` }
-        : { kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `server has ${served} bytes, manifest ${progress.size}` };
+      return { kind: 'refuse', code: served < progress.size ? 'ERR_OTA_TRUNCATED' : 'ERR_OTA_SIZE', detail: `server has ${served} bytes, manifest ${progress.size}` };
     }
     if (read.status === 206) {
       if (read.first !== offset) return { kind: 'retry', why: `206 from ${read.first}, asked from ${offset}` };
       if (progress.etag !== undefined && read.etag !== undefined && read.etag !== progress.etag) {
         // A different representation without If-Range's 200: never mix two (RFC 9110 15.3.7.3).
-        writeProgress(kv, { digest: progress.digest, offset: 0, size: progress.size });
+        writeProgress(kv, progressAt(progress, 0, undefined));
         return { kind: 'retry', why: 'etag changed' };
       }
     } else {
@@ -369,9 +376,7 @@ export class Updater implements UpdateStep {
         // this wake downloads past the byte budget, within the time limit.
         ignoreByteBudget = true;
         offset = 0;
-        const restart: Progress = { digest: progress.digest, offset: 0, size: progress.size };
-        if (read.etag !== undefined) restart.etag = read.etag;
-        writeProgress(kv, restart);
+        writeProgress(kv, progressAt(progress, 0, read.etag));
       }
     }
     const etag = read.etag ?? (read.status === 206 ? progress.etag : undefined);
@@ -389,17 +394,13 @@ export class Updater implements UpdateStep {
       offset += fill;
       written += fill;
       fill = 0;
-      const saved: Progress = { digest: progress.digest, offset, size: progress.size };
-      if (etag !== undefined) saved.etag = etag;
-      writeProgress(kv, saved);
+      writeProgress(kv, progressAt(progress, offset, etag));
     };
     try {
       for await (const chunk of read.body) {
         let at = 0;
         while (at < chunk.length) {
-          if (offset + fill >= progress.size) {
-            return { kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `image longer than the manifest's ${progress.size} bytes` };
-          }
+          if (offset + fill >= progress.size) return longerThan(progress.size);
           const n = Math.min(chunk.length - at, sector - fill, progress.size - offset - fill);
           buffer.set(chunk.subarray(at, at + n), fill);
           fill += n;
@@ -407,7 +408,7 @@ export class Updater implements UpdateStep {
           if (fill === sector || offset + fill === progress.size) {
             flush();
             if (offset === progress.size) {
-              if (at < chunk.length) return { kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `image longer than the manifest's ${progress.size} bytes` };
+              if (at < chunk.length) return longerThan(progress.size);
               continue;
             }
             if ((!ignoreByteBudget && written >= this.#o.budgetBytes) || clock.monotonicMs() - started >= timeLimit) return { kind: 'paused' };
@@ -420,8 +421,8 @@ export class Updater implements UpdateStep {
       return this.#downloadError(error);
     }
     if (offset === progress.size) return { kind: 'complete' };
-    const declared = read.status === 200 ? read.length : read.complete;
-    if (declared !== undefined && declared >= progress.size) return { kind: 'retry', why: `body ended at ${offset + fill}` };
+    // A declared length is the manifest's (checked above): the connection dropped, try again.
+    if (served !== undefined) return { kind: 'retry', why: `body ended at ${offset + fill}` };
     return { kind: 'refuse', code: 'ERR_OTA_TRUNCATED', detail: `image ended at ${offset + fill} of ${progress.size}` };
   }
 
