@@ -20,8 +20,9 @@
  * must not be programmed twice. So the first write after a mount compacts (three operations
  * instead of one); later writes of the same session append.
  */
-import { FirmwareError, KV_KEY_PATTERN, type FlashArea, type KvPort } from '../../firmware/index.js';
+import { FirmwareError, type FlashArea, type KvPort } from '../../firmware/index.js';
 import { crc32 } from '../../firmware/codec/crc32.js';
+import { checkKey, checkValue } from './kv.js';
 
 const MAGIC = 0x314c564b; // "KVL1" little-endian
 const HEADER = 16;
@@ -31,10 +32,6 @@ const FLAG_DELETE = 1;
 const MAX_VALUE = 0xffff;
 
 interface Bank { index: 0 | 1; generation: number }
-
-function checkKey(key: string): void {
-  if (typeof key !== 'string' || !KV_KEY_PATTERN.test(key)) throw new FirmwareError('ERR_KV_KEY', JSON.stringify(key));
-}
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -67,7 +64,7 @@ export class FlashKv implements KvPort {
 
   set(key: string, value: Uint8Array): void {
     checkKey(key);
-    if (!(value instanceof Uint8Array)) throw new TypeError('kv values are Uint8Array');
+    checkValue(value);
     if (value.length > MAX_VALUE) throw new FirmwareError('ERR_KV_FULL', `value of ${value.length} bytes`);
     this.#append(key, value.slice(), false);
   }

@@ -7,11 +7,12 @@ import type { KvPort } from '../../firmware/index.js';
 import { FirmwareError } from '../../firmware/errors.js';
 import { KV_KEY_PATTERN } from '../../firmware/ports/kv.js';
 
-function checkKey(key: string): void {
+/** The key and value checks of the node's KvPorts (also hosts/node/flash-kv.ts). */
+export function checkKey(key: string): void {
   if (typeof key !== 'string' || !KV_KEY_PATTERN.test(key)) throw new FirmwareError('ERR_KV_KEY', JSON.stringify(key));
 }
 
-function checkValue(value: Uint8Array): void {
+export function checkValue(value: Uint8Array): void {
   if (!(value instanceof Uint8Array)) throw new TypeError('kv values are Uint8Array');
 }
 
