@@ -54,12 +54,6 @@ export interface AppOptions {
   mqtt?: MqttSettings;
   /** Write last-seen and status behind in batches of this many ms (0: at once). */
   statusFlushMs?: number;
-  /**
-   * How long the check-in path may reuse live rollouts and config versions
-   * (services/ttl-cache.ts); this instance's own changes apply at once, another instance's
-   * within this time. 0 reads the store every time. Default 1000 ms.
-   */
-  cacheMs?: number;
   /** How often to advance rollouts whose soak time is over; 0 disables the timer. Default 10 s. */
   tickMs?: number;
   /** Node process metrics (main.ts turns them on). */
@@ -126,7 +120,7 @@ export async function buildApp(options: AppOptions): Promise<OtaApp> {
     now,
     log: app.log,
     mqtt: options.mqtt ?? DEFAULT_MQTT,
-  }, { statusFlushMs: options.statusFlushMs ?? 0, cacheMs: options.cacheMs ?? 1000 });
+  }, { statusFlushMs: options.statusFlushMs ?? 0 });
   const metrics = createMetrics(options.store, { defaultMetrics: options.defaultMetrics });
   services.rollouts.onStateChange = (rollout, previous, why) => {
     metrics.rolloutTransitions.inc({ to: rollout.state });

@@ -13,7 +13,7 @@ import { FirmwareError, validateNodeConfig } from '../core.js';
 import { ServerError } from '../errors.js';
 import type { ConfigRecord, DeviceIdentity } from '../store/types.js';
 import type { ServiceContext } from './context.js';
-import { TtlCache } from './ttl-cache.js';
+import { CHECK_IN_CACHE_MS, TtlValue } from './ttl-cache.js';
 
 const SERVER_FILLED = ['deviceId', 'version'] as const;
 /** Any id that passes DEVICE_ID, to validate documents that are not for one device. */
@@ -38,19 +38,18 @@ const DOCUMENT_CACHE_SIZE = 256;
 export class ConfigService {
   readonly #ctx: ServiceContext;
   readonly #documents = new Map<number, Record<string, unknown>>();
-  /** Every scope's current version (scope -> version), reused for cacheMs. */
-  readonly #versions: TtlCache<'all', Map<string, number>>;
+  /** Every scope's current version (scope -> version). */
+  readonly #versions = new TtlValue<Map<string, number>>(CHECK_IN_CACHE_MS);
 
-  constructor(ctx: ServiceContext, options: { cacheMs?: number } = {}) {
+  constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
-    this.#versions = new TtlCache(options.cacheMs ?? 1000);
   }
 
   async #currentVersions(): Promise<Map<string, number>> {
-    let map = this.#versions.get('all');
+    let map = this.#versions.get();
     if (map === undefined) {
       map = new Map((await this.#ctx.store.listConfigVersions()).map((r) => [r.scope, r.version]));
-      this.#versions.set('all', map);
+      this.#versions.set(map);
     }
     return map;
   }

@@ -18,10 +18,10 @@ export interface Services {
   statusWriter: StatusWriter;
 }
 
-export function createServices(ctx: ServiceContext, options: { statusFlushMs: number; cacheMs: number }): Services {
-  const configs = new ConfigService(ctx, { cacheMs: options.cacheMs });
+export function createServices(ctx: ServiceContext, options: { statusFlushMs: number }): Services {
+  const configs = new ConfigService(ctx);
   const firmware = new FirmwareService(ctx);
-  const rollouts = new RolloutService(ctx, firmware, { cacheMs: options.cacheMs });
+  const rollouts = new RolloutService(ctx, firmware);
   const tokens = new TokenService(ctx);
   const statusWriter = new StatusWriter(ctx.store, options.statusFlushMs, (error) => ctx.log.error({ err: error }, 'status write failed'));
   return {

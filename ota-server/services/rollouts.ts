@@ -3,7 +3,7 @@
  * check-in does to a device's rollout state. The rules themselves are in domain/.
  *
  * Live rollouts (active or paused) are read on every check-in, so they are cached for
- * `cacheMs` (default 1 s, see ttl-cache.ts). Changes made through this instance drop the cache
+ * one second (CHECK_IN_CACHE_MS, ttl-cache.ts). Changes made through this instance drop the cache
  * at once; with several instances on one PostgreSQL, another instance's pause reaches this one
  * within that time. Every state change is a compare-and-set in the store, so instances never undo each other.
  */
@@ -17,7 +17,7 @@ import {
 } from '../store/types.js';
 import type { ServiceContext } from './context.js';
 import { imagePath, type FirmwareService } from './firmware.js';
-import { TtlCache } from './ttl-cache.js';
+import { CHECK_IN_CACHE_MS, TtlValue } from './ttl-cache.js';
 
 export interface RolloutDefinition {
   firmwareSha256: string;
@@ -57,14 +57,13 @@ export type RolloutAction = 'advance' | 'pause' | 'resume' | 'abort';
 export class RolloutService {
   readonly #ctx: ServiceContext;
   readonly #firmware: FirmwareService;
-  readonly #live: TtlCache<'live', Live[]>;
+  readonly #live = new TtlValue<Live[]>(CHECK_IN_CACHE_MS);
   /** Called after every state change of a rollout (metrics, logs). */
   onStateChange: (rollout: RolloutRecord, previous: RolloutState, why: string) => void = () => {};
 
-  constructor(ctx: ServiceContext, firmware: FirmwareService, options: { cacheMs?: number } = {}) {
+  constructor(ctx: ServiceContext, firmware: FirmwareService) {
     this.#ctx = ctx;
     this.#firmware = firmware;
-    this.#live = new TtlCache(options.cacheMs ?? 1000);
   }
 
   invalidate(): void {
@@ -72,12 +71,12 @@ export class RolloutService {
   }
 
   async #liveRollouts(): Promise<Live[]> {
-    const cached = this.#live.get('live');
+    const cached = this.#live.get();
     if (cached !== undefined) return cached;
     const rows = await this.#ctx.store.listRollouts({ states: ['active', 'paused'] });
     const rollouts: Live[] = [];
     for (const r of rows) rollouts.push({ ...r, firmware: await this.#firmware.get(r.firmwareSha256) });
-    this.#live.set('live', rollouts);
+    this.#live.set(rollouts);
     return rollouts;
   }
 

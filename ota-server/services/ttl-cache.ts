@@ -1,40 +1,32 @@
 /**
- * A value reused for at most `ttlMs` of real (monotonic) time, dropped at once by this
+ * One value reused for at most `ttlMs` of real (monotonic) time, dropped at once by this
  * instance's own writes. The check-in path reads live rollouts and config versions through
  * these, so a settled fleet's check-in reads only the device's token row.
  * With several instances on one PostgreSQL, another instance's change is seen within ttlMs.
  */
-export class TtlCache<K, V> {
+export class TtlValue<V> {
   readonly #ttlMs: number;
-  readonly #max: number;
-  readonly #entries = new Map<K, { value: V; atMs: number }>();
+  #value: V | undefined;
+  #atMs = 0;
 
-  constructor(ttlMs: number, max = 100_000) {
+  constructor(ttlMs: number) {
     this.#ttlMs = ttlMs;
-    this.#max = max;
   }
 
-  get(key: K): V | undefined {
-    const e = this.#entries.get(key);
-    if (e === undefined) return undefined;
-    if (performance.now() - e.atMs >= this.#ttlMs) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return e.value;
+  get(): V | undefined {
+    if (this.#value !== undefined && performance.now() - this.#atMs >= this.#ttlMs) this.#value = undefined;
+    return this.#value;
   }
 
-  set(key: K, value: V): void {
-    if (this.#ttlMs <= 0) return;
-    if (this.#entries.size >= this.#max) this.#entries.clear();
-    this.#entries.set(key, { value, atMs: performance.now() });
-  }
-
-  delete(key: K): void {
-    this.#entries.delete(key);
+  set(value: V): void {
+    this.#value = value;
+    this.#atMs = performance.now();
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#value = undefined;
   }
 }
+
+/** How long live rollouts and config versions are reused: another instance's change waits at most this. */
+export const CHECK_IN_CACHE_MS = 1000;
