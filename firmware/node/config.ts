@@ -68,8 +68,6 @@ export interface NodeConfig {
 export const MAX_CHANNELS = 16;
 export const MIN_SAMPLE_PERIOD_MS = 1000;
 const WEEK_MS = 7 * 86_400_000;
-/** The one device id rule (check-in and provisioning use it too). */
-export const DEVICE_ID = DEVICE_ID_PATTERN;
 const SENSOR_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 /** A SenML name (RFC 8428 4.5.1), at most 64 characters. */
 const BASE_NAME = /^[A-Za-z0-9][A-Za-z0-9\-:./_]{0,63}$/;
@@ -121,7 +119,7 @@ function validateChannel(raw: unknown, path: string): ChannelConfig {
  */
 export function validateNodeConfig(value: unknown): NodeConfig {
   const obj = aObject(value, 'config', NODE_KEYS);
-  const deviceId = aString(required(obj, 'deviceId', ''), 'deviceId', DEVICE_ID);
+  const deviceId = aString(required(obj, 'deviceId', ''), 'deviceId', DEVICE_ID_PATTERN); // the one rule: check-in and provisioning use it too
   const version = aNumber(required(obj, 'version', ''), 'version', { integer: true, min: 0, max: 0xffffffff });
   const channels = anArray(required(obj, 'channels', ''), 'channels', 1, MAX_CHANNELS).map((c, i) => validateChannel(c, `channels[${i}]`));
   const ruleIds = new Map<string, string>();
