@@ -11,6 +11,7 @@ import { hostHandlers, startXsWorker, type XsWorker } from '../../hosts/xs/index
 import { createSocketBridge, type SocketBridge } from '../../hosts/xs/socket-bridge.js';
 import type { DeviceSpec } from '../device/program.js';
 import type { HostRequest, WakeReply } from '../hosting/device-host.js';
+import { serveOverIpc } from '../hosting/serve-ipc.js';
 
 const entry = fileURLToPath(new URL('./entry.ts', import.meta.url));
 const workersWanted = Math.max(1, Number(process.env['SIM_XS_WORKERS'] ?? '2'));
@@ -107,13 +108,4 @@ async function handle(request: HostRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (message: { id: number; request: HostRequest }) => {
-  handle(message.request).then(
-    (value) => {
-      process.send?.({ id: message.id, ok: true, value });
-      if (message.request.op === 'close') process.disconnect();
-    },
-    (error: unknown) => process.send?.({ id: message.id, ok: false, error: (error as Error).stack ?? String(error) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+serveOverIpc(handle);
