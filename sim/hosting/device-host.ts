@@ -13,6 +13,7 @@ import { createSystemTimer } from '../../hosts/node/timer.js';
 import { DeviceProgram, type DeviceEnv, type DeviceSpec, type WakeInput, type WakeSummary } from '../device/program.js';
 import { createBrokerModel, MemoryLink, modelCheckIn, type BrokerModel, type CheckInModel } from '../logic/models.js';
 import { emptyReceivedLog, serialiseReceived, type SerialReceivedLog } from '../net/received.js';
+import { mergeCounts } from './merge-counts.js';
 
 export type EnvKind = 'full' | 'logic';
 
@@ -96,11 +97,8 @@ export class DeviceHost {
         return null;
       case 'queued':
         return this.#programs.map((p) => p.queuedSeqs());
-      case 'logCounts': {
-        const out: Record<string, number> = {};
-        for (const p of this.#programs) for (const [k, v] of Object.entries(p.logCounts())) out[k] = (out[k] ?? 0) + v;
-        return out;
-      }
+      case 'logCounts':
+        return mergeCounts(this.#programs.map((p) => p.logCounts()));
       case 'model':
         if (request.brokerUp !== undefined && this.#broker !== undefined) this.#broker.up = request.brokerUp;
         if (request.serverUp !== undefined) this.#checkIn.up = request.serverUp;

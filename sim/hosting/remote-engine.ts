@@ -13,6 +13,7 @@ import type { DeviceSpec, WakeInput, WakeSummary } from '../device/program.js';
 import type { DeviceHandle, Engine } from '../engine.js';
 import { emptyReceivedLog, mergeReceived, type ReceivedLog, type SerialReceivedLog } from '../net/received.js';
 import { DeviceHost, type EnvKind, type HostRequest, type WakeReply } from './device-host.js';
+import { mergeCounts } from './merge-counts.js';
 
 export interface HostChannel {
   /** In this process: its CPU is the simulator's own. */
@@ -153,10 +154,4 @@ export async function createHostedEngine(name: string, env: EnvKind, specs: read
       await Promise.all(hosts.map((h) => h.close()));
     },
   };
-}
-
-function mergeCounts(all: readonly Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const c of all) for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v;
-  return out;
 }

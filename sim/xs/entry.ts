@@ -12,6 +12,7 @@ import { createNobleCrypto } from '../../firmware/index.js';
 import { callHost, serve } from '../../hosts/xs/guest/serve.js';
 import { createBridgedPorts } from '../../hosts/xs/socket-bridge-guest.js';
 import { DeviceProgram, type DeviceSpec, type WakeInput } from '../device/program.js';
+import { mergeCounts } from '../hosting/merge-counts.js';
 
 const bridge = createBridgedPorts();
 const crypto = createNobleCrypto();
@@ -48,9 +49,5 @@ serve({
     return null;
   },
   queued: () => programs.map((p) => p.queuedSeqs()),
-  logCounts: () => {
-    const out: Record<string, number> = {};
-    for (const p of programs) for (const [k, v] of Object.entries(p.logCounts())) out[k] = (out[k] ?? 0) + v;
-    return out;
-  },
+  logCounts: () => mergeCounts(programs.map((p) => p.logCounts())),
 });

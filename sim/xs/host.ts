@@ -11,6 +11,7 @@ import { hostHandlers, startXsWorker, type XsWorker } from '../../hosts/xs/index
 import { createSocketBridge, type SocketBridge } from '../../hosts/xs/socket-bridge.js';
 import type { DeviceSpec } from '../device/program.js';
 import type { HostRequest, WakeReply } from '../hosting/device-host.js';
+import { mergeCounts } from '../hosting/merge-counts.js';
 import { serveOverIpc } from '../hosting/serve-ipc.js';
 
 const entry = fileURLToPath(new URL('./entry.ts', import.meta.url));
@@ -85,13 +86,8 @@ async function handle(request: HostRequest): Promise<unknown> {
       const total = per.reduce((n, p) => n + p.length, 0);
       return Array.from({ length: total }, (_, i) => per[i % W()]![Math.floor(i / W())] ?? []);
     }
-    case 'logCounts': {
-      const out: Record<string, number> = {};
-      for (const c of await Promise.all(slots.map((s) => call<Record<string, number>>(s, 'logCounts')))) {
-        for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v;
-      }
-      return out;
-    }
+    case 'logCounts':
+      return mergeCounts(await Promise.all(slots.map((s) => call<Record<string, number>>(s, 'logCounts'))));
     case 'model':
       return null;
     case 'received':
