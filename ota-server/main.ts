@@ -22,7 +22,7 @@ function integer(min: number, max: number) {
 }
 
 /** `host:port[:tls]`, comma separated, in order of preference. */
-export function parseBrokers(text: string): MqttSettings['brokers'] {
+function parseBrokers(text: string): MqttSettings['brokers'] {
   return text.split(',').map((part) => {
     const m = /^([A-Za-z0-9.:_-]+?):(\d{1,5})(:tls)?$/.exec(part.trim());
     if (m === null) throw new InvalidArgumentError(`broker "${part}" is not host:port[:tls]`);

@@ -39,7 +39,7 @@ export function answerFormat(headers: IncomingHttpHeaders): MessageFormat {
 }
 
 /** formatOf, without its split for the exact type devices send. */
-export function headerFormat(value: string | undefined): MessageFormat | undefined {
+function headerFormat(value: string | undefined): MessageFormat | undefined {
   return value === 'application/cbor' ? 'cbor' : formatOf(value);
 }
 
@@ -49,7 +49,7 @@ export function messageType(format: MessageFormat): string {
 }
 
 /** The encoded message as a Buffer over the same memory (no copy). */
-export function messageBuffer(bytes: Uint8Array): Buffer {
+function messageBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
