@@ -8,13 +8,8 @@ import { lastPerDevice, writeCheckIns, type CheckInEntry } from '../../ota-serve
 import type { SqlDriver } from '../../ota-server/store/driver.js';
 import type { DeviceStatusRecord } from '../../ota-server/store/index.js';
 import { DATABASE_URL, makeTarget, type StoreTarget } from './helpers/db.js';
-
-const T0 = 1_750_000_000_000;
-
-const status = (version: string): DeviceStatusRecord => ({
-  firmwareVersion: version, slot: 0, bootState: 'valid', batteryVolts: 3.7, configVersion: 0,
-  outbox: { records: 1, bytes: 20, dropped: 0, thinned: 0 },
-});
+import { T0 } from './helpers/harness.js';
+import { status } from './store-contract.js';
 const entry = (deviceId: string, version: string, atMs: number): CheckInEntry => ({ deviceId, status: status(version), atMs });
 
 describe('lastPerDevice', () => {

@@ -8,7 +8,8 @@ import { StoreConflictError, type DeviceStatusRecord, type FirmwareRecord, type 
 
 const T0 = 1_750_000_000_000;
 
-const status = (version: string): DeviceStatusRecord => ({
+/** A check-in status as the store keeps it (store-check-ins.test.ts writes it too). */
+export const status = (version: string): DeviceStatusRecord => ({
   firmwareVersion: version, slot: 0, bootState: 'valid', batteryVolts: 3.7, configVersion: 0,
   outbox: { records: 1, bytes: 20, dropped: 0, thinned: 0 },
 });
