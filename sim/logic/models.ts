@@ -23,13 +23,10 @@ import { receivePack, type ReceivedLog } from '../net/received.js';
 export interface BrokerModel {
   up: boolean;
   readonly received: ReceivedLog;
-  /** Retained status messages (births), by topic. */
-  readonly retained: Map<string, number>;
-  connections: number;
 }
 
 export function createBrokerModel(received: ReceivedLog): BrokerModel {
-  return { up: true, received, retained: new Map(), connections: 0 };
+  return { up: true, received };
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -58,7 +55,6 @@ export class MemoryLink implements UplinkLink {
     if (this.#open) return true;
     if (this.#radio.join()) {
       this.#radio.counters.connects.mqtt++;
-      this.#broker.connections++;
       if (this.#broker.up) {
         this.#radio.counters.bytes.mqtt += this.#connect + CONNACK_BYTES;
         this.#open = true;
@@ -76,8 +72,8 @@ export class MemoryLink implements UplinkLink {
   async publish(topic: string, payload: Uint8Array, options: { retain?: boolean } = {}): Promise<void> {
     if (!this.#open) throw new FirmwareError('ERR_MQTT_CLOSED', 'link is not open');
     this.#radio.counters.bytes.mqtt += publishBytes(topic, payload.length, 1) + PUBACK_BYTES;
-    if (options.retain === true) this.#broker.retained.set(topic, payload.length);
-    else receivePack(this.#broker.received, this.#deviceId, payload);
+    // Births are retained on the status topic, which the consumer does not read.
+    if (options.retain !== true) receivePack(this.#broker.received, this.#deviceId, payload);
   }
 
   async close(): Promise<void> {

@@ -15,8 +15,6 @@ export interface SimBroker {
   readonly devicePort: number;
   /** Where the consumer connects (mqtt.js URL). */
   readonly consumerUrl: string;
-  /** Device connections accepted so far. */
-  readonly connections: number;
   readonly up: boolean;
   /** Outage: drop every device connection and refuse new ones. */
   stop(): Promise<void>;
@@ -53,17 +51,11 @@ function closeListener(l: Listener): Promise<void> {
 }
 
 /** Device listener that can go down and come back on the same port. */
-async function switchableListener(onConnection: (socket: net.Socket) => void): Promise<{ port: number; count(): number; stop(): Promise<void>; start(): Promise<void>; up(): boolean }> {
-  let connections = 0;
-  const handler = (socket: net.Socket): void => {
-    connections++;
-    onConnection(socket);
-  };
-  let current: Listener | undefined = makeListener(handler);
+async function switchableListener(onConnection: (socket: net.Socket) => void): Promise<{ port: number; stop(): Promise<void>; start(): Promise<void>; up(): boolean }> {
+  let current: Listener | undefined = makeListener(onConnection);
   const port = await listen(current.server);
   return {
     port,
-    count: () => connections,
     up: () => current !== undefined,
     async stop() {
       if (current === undefined) return;
@@ -73,7 +65,7 @@ async function switchableListener(onConnection: (socket: net.Socket) => void): P
     },
     async start() {
       if (current !== undefined) return;
-      const l = makeListener(handler);
+      const l = makeListener(onConnection);
       await listen(l.server, port);
       current = l;
     },
@@ -90,7 +82,6 @@ export async function startEmbeddedBroker(): Promise<SimBroker> {
     deviceHost: '127.0.0.1',
     devicePort: devices.port,
     consumerUrl: `mqtt://127.0.0.1:${consumerPort}`,
-    get connections() { return devices.count(); },
     get up() { return devices.up(); },
     stop: () => devices.stop(),
     start: () => devices.start(),
@@ -134,7 +125,6 @@ export async function startExternalBroker(url: string): Promise<SimBroker> {
     deviceHost: '127.0.0.1',
     devicePort: proxy.port,
     consumerUrl: `mqtt://${host}:${port}`,
-    get connections() { return proxy.count(); },
     get up() { return proxy.up(); },
     stop: () => proxy.stop(),
     start: () => proxy.start(),

@@ -11,8 +11,6 @@ export { emptyReceivedLog, receivePack, type ReceivedLog };
 
 export interface Consumer {
   readonly log: ReceivedLog;
-  /** Distinct packs received so far. */
-  distinctPacks(): number;
   /** Waits until `packs` distinct packs arrived, or `timeoutMs` passed; true when reached. */
   waitForPacks(packs: number, timeoutMs: number): Promise<boolean>;
   /** Publishes empty retained messages on these topics (clears them on a shared broker). */
@@ -40,7 +38,6 @@ export async function startConsumer(url: string, topicPrefix: string, clientId: 
   await client.subscribeAsync(`${topicPrefix}/+/up`, { qos: 1 });
   return {
     log,
-    distinctPacks: () => distinct,
     waitForPacks(packs, timeoutMs) {
       if (distinct >= packs) return Promise.resolve(true);
       return new Promise((resolve) => {

@@ -38,8 +38,6 @@ export interface SimServer {
   readonly port: number;
   readonly url: string;
   readonly up: boolean;
-  /** HTTP requests the listener accepted (device and API). */
-  readonly requests: number;
   api<T = unknown>(method: string, path: string, body?: unknown, raw?: { bytes: Uint8Array; contentType: string }): Promise<ApiAnswer<T>>;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -66,12 +64,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     tickMs: 0,
     statusFlushMs: 0,
   });
-  let requests = 0;
   const server = app.app.server;
   // Runs before Fastify's own 'request' listener, in the same synchronous emit: the store set
   // here is what every continuation of this request's handling sees.
   server.prependListener('request', (req: IncomingMessage) => {
-    requests++;
     const m = CHECKIN_PATH.exec(req.url ?? '');
     const at = m === null ? undefined : options.deviceNow(decodeURIComponent(m[1]!));
     requestTime.enterWith(at ?? options.now());
@@ -88,7 +84,6 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     port,
     url,
     get up() { return up; },
-    get requests() { return requests; },
     async api<T>(method: string, path: string, body?: unknown, raw?: { bytes: Uint8Array; contentType: string }): Promise<ApiAnswer<T>> {
       // Through app.inject: the operator's calls keep working while devices see an outage.
       const headers: Record<string, string> = { authorization: `Bearer ${adminToken}` };
