@@ -10,7 +10,7 @@ import { awakeTime, batteryDays, chargeMah, describeAssumptions } from './energy
 import { describeFault, inIntervals, type Interval } from './faults.js';
 import type { InputSource } from './inputs/models.js';
 import type { RunMetrics } from './metrics.js';
-import type { ReceivedLog } from './net/consumer.js';
+import type { ReceivedLog } from './net/received.js';
 import type { SimOptions } from './options.js';
 
 export interface HerdTwin {

@@ -7,8 +7,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { receivePack, emptyReceivedLog, type ReceivedLog } from './received.js';
 
-export { emptyReceivedLog, receivePack, type ReceivedLog };
-
 export interface Consumer {
   readonly log: ReceivedLog;
   /** Waits until `packs` distinct packs arrived, or `timeoutMs` passed; true when reached. */
