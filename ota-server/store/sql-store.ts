@@ -61,7 +61,7 @@ function firmwareRow(r: Row): FirmwareRecord {
 function rolloutRow(r: Row): RolloutRecord {
   return {
     id: String(r.id), firmwareSha256: String(r.firmware_sha256), board: String(r.board),
-    tags: JSON.parse(String(r.tags)) as string[], stages: JSON.parse(String(r.stages)) as number[],
+    tags: tagsOf(r.tags), stages: JSON.parse(String(r.stages)) as number[],
     stageIndex: num(r.stage_index), state: r.state as RolloutState, failureThreshold: num(r.failure_threshold),
     minSample: num(r.min_sample), soakMs: numOrNull(r.soak_ms), stageStartedAtMs: num(r.stage_started_at),
     createdAtMs: num(r.created_at), updatedAtMs: num(r.updated_at), stateReason: strOrNull(r.state_reason),
@@ -77,6 +77,12 @@ function rolloutDeviceRow(r: Row): RolloutDeviceRecord {
 
 function configRow(r: Row): ConfigRecord {
   return { scope: String(r.scope), version: num(r.version), document: JSON.parse(String(r.document)), updatedAtMs: num(r.updated_at) };
+}
+
+function configHistoryRow(r: Row): ConfigHistoryEntry {
+  return {
+    version: num(r.version), scope: String(r.scope), document: r.document === null ? null : JSON.parse(String(r.document)) as unknown, createdAtMs: num(r.created_at),
+  };
 }
 
 /** Board plus sorted distinct tags: "one live rollout per target" is a unique index on it. */
@@ -487,9 +493,7 @@ export class SqlStore implements Store {
 
   async getConfigVersion(version: number): Promise<ConfigHistoryEntry | undefined> {
     const r = await this.#db.get('SELECT * FROM config_versions WHERE version = ?', [version]);
-    return r === undefined ? undefined : {
-      version: num(r.version), scope: String(r.scope), document: r.document === null ? null : JSON.parse(String(r.document)) as unknown, createdAtMs: num(r.created_at),
-    };
+    return r === undefined ? undefined : configHistoryRow(r);
   }
 
   async listConfigs(): Promise<ConfigRecord[]> {
@@ -497,9 +501,6 @@ export class SqlStore implements Store {
   }
 
   async configHistory(scope: ConfigScope, limit: number): Promise<ConfigHistoryEntry[]> {
-    return (await this.#db.all('SELECT * FROM config_versions WHERE scope = ? ORDER BY version DESC LIMIT ?', [scope, limit])).map((r) => ({
-      version: num(r.version), scope: String(r.scope), document: r.document === null ? null : JSON.parse(String(r.document)) as unknown,
-      createdAtMs: num(r.created_at),
-    }));
+    return (await this.#db.all('SELECT * FROM config_versions WHERE scope = ? ORDER BY version DESC LIMIT ?', [scope, limit])).map(configHistoryRow);
   }
 }
