@@ -18,10 +18,6 @@ export class DeviceIndex {
   /** A device has at most one live token: the reverse map finds the one a change replaces. */
   readonly #tokenHashOf = new Map<string, string>();
 
-  get size(): number {
-    return this.#byTokenHash.size;
-  }
-
   get(tokenHash: string): DeviceIdentity | undefined {
     return this.#byTokenHash.get(tokenHash);
   }
