@@ -1,19 +1,18 @@
 /**
  * What the simulator records while it runs, from the devices' wake summaries (what the firmware
  * did) and the run's clock: per device the packs and alarms it produced, when its windows were
- * acknowledged, its activity for the energy model; per run the hourly messages, the outbox
- * depth, reconnects per virtual second, rollout progress. Compact (arrays of numbers) so that
- * 10,000 devices over a day fit comfortably.
+ * acknowledged, its activity for the energy model, its first reconnection after the first broker
+ * outage; per run the hourly messages and bytes and the outbox depth. Compact (arrays of numbers)
+ * so that 10,000 devices over a day fit comfortably.
  */
 import { addActivity, emptyActivity, type WakeActivity } from './energy.js';
 import type { WakeSummary } from './device/program.js';
 import type { TrafficChannel } from './device/radio.js';
 
 export interface DeviceMetrics {
-  /** Produced packs: first and last sequence number, true time made. */
+  /** Produced packs: first and last sequence number. */
   packFirst: number[];
   packLast: number[];
-  packMs: number[];
   /** Alarm raise records: sequence number and true time raised. */
   alarmSeq: number[];
   alarmMs: number[];
@@ -23,32 +22,25 @@ export interface DeviceMetrics {
   ackCum: number[];
   acked: number;
   activity: WakeActivity;
-  traffic: { connects: Record<TrafficChannel, number>; bytes: Record<TrafficChannel, number> };
+  traffic: { bytes: Record<TrafficChannel, number> };
   outboxRecords: number;
   dropped: number;
   thinned: number;
   checkIns: number;
-  wakes: number;
-  /** Firmware as last seen, and the updates it went through. */
-  firmware: { version: string; bootState: string; behaviour: string };
-  installs: number;
-  commits: number;
-  rollbacks: number;
-  firstWakeMs: number | undefined;
+  /** Firmware as last seen. */
+  firmware: { version: string; bootState: string };
   maxClockErrorMs: number;
-  lastClockErrorMs: number;
-  batteryVolts: number;
   /** First wake that reached the broker at or after `reconnectAfterMs` (the end of the first broker outage). */
   reconnectedAtMs: number | undefined;
 }
 
 function newDevice(): DeviceMetrics {
   return {
-    packFirst: [], packLast: [], packMs: [], alarmSeq: [], alarmMs: [], alarmClears: 0, ackMs: [], ackCum: [], acked: 0,
-    activity: emptyActivity(), traffic: { connects: { mqtt: 0, http: 0, ota: 0 }, bytes: { mqtt: 0, http: 0, ota: 0 } },
-    outboxRecords: 0, dropped: 0, thinned: 0, checkIns: 0, wakes: 0,
-    firmware: { version: '', bootState: '', behaviour: '' }, installs: 0, commits: 0, rollbacks: 0, firstWakeMs: undefined,
-    maxClockErrorMs: 0, lastClockErrorMs: 0, batteryVolts: 0, reconnectedAtMs: undefined,
+    packFirst: [], packLast: [], alarmSeq: [], alarmMs: [], alarmClears: 0, ackMs: [], ackCum: [], acked: 0,
+    activity: emptyActivity(), traffic: { bytes: { mqtt: 0, http: 0, ota: 0 } },
+    outboxRecords: 0, dropped: 0, thinned: 0, checkIns: 0,
+    firmware: { version: '', bootState: '' },
+    maxClockErrorMs: 0, reconnectedAtMs: undefined,
   };
 }
 
@@ -60,12 +52,8 @@ export class RunMetrics {
   readonly spanMs: number;
   readonly messagesPerHour: number[];
   readonly bytesPerHour: number[];
-  readonly cyclesPerHour: number[];
-  /** MQTT connection attempts per virtual second (sparse). */
-  readonly connectsPerSecond = new Map<number, number>();
   readonly outboxSeries: OutboxPoint[] = [];
   cycles = 0;
-  wakes = 0;
   powerCuts = 0;
   #outboxTotal = 0;
   #withBacklog = 0;
@@ -80,7 +68,6 @@ export class RunMetrics {
     const hours = Math.ceil(spanMs / 3_600_000);
     this.messagesPerHour = new Array<number>(hours).fill(0);
     this.bytesPerHour = new Array<number>(hours).fill(0);
-    this.cyclesPerHour = new Array<number>(hours).fill(0);
   }
 
   #hour(tMs: number): number {
@@ -89,16 +76,11 @@ export class RunMetrics {
 
   record(index: number, s: WakeSummary): void {
     const d = this.devices[index]!;
-    d.firstWakeMs ??= s.trueMs;
-    d.wakes++;
-    this.wakes++;
     this.cycles += s.cycles;
     const hour = this.#hour(s.trueMs);
-    this.cyclesPerHour[hour]! += s.cycles;
     for (const r of s.reports) {
       d.packFirst.push(r.firstSeq);
       d.packLast.push(r.lastSeq);
-      d.packMs.push(s.trueMs);
       for (const a of r.alarms) {
         if (a.kind === 'raise') {
           d.alarmSeq.push(a.seq);
@@ -119,30 +101,14 @@ export class RunMetrics {
     addActivity(d.activity, s.activity);
     const bytes = s.traffic.bytes.mqtt + s.traffic.bytes.http;
     this.bytesPerHour[hour]! += bytes;
-    for (const ch of ['mqtt', 'http', 'ota'] as const) {
-      d.traffic.connects[ch] += s.traffic.connects[ch];
-      d.traffic.bytes[ch] += s.traffic.bytes[ch];
-    }
-    if (s.traffic.connects.mqtt > 0) {
-      const second = Math.floor(s.trueMs / 1000);
-      this.connectsPerSecond.set(second, (this.connectsPerSecond.get(second) ?? 0) + s.traffic.connects.mqtt);
-    }
+    for (const ch of ['mqtt', 'http', 'ota'] as const) d.traffic.bytes[ch] += s.traffic.bytes[ch];
     this.#outboxTotal += s.outbox.records - d.outboxRecords;
     this.#withBacklog += (s.outbox.records > 0 ? 1 : 0) - (d.outboxRecords > 0 ? 1 : 0);
     d.outboxRecords = s.outbox.records;
     d.dropped = s.outbox.dropped;
     d.thinned = s.outbox.thinned;
-    const fw = s.firmware;
-    const prev = d.firmware;
-    if (prev.version !== '' && fw.version !== prev.version) {
-      if (fw.bootState === 'pending-verify') d.installs++;
-      else if (prev.bootState === 'pending-verify') d.rollbacks++;
-    }
-    if (prev.version === fw.version && prev.bootState === 'pending-verify' && fw.bootState === 'valid') d.commits++;
-    d.firmware = { version: fw.version, bootState: fw.bootState, behaviour: fw.behaviour };
-    d.lastClockErrorMs = s.clockErrorMs;
+    d.firmware = { version: s.firmware.version, bootState: s.firmware.bootState };
     if (!s.clockUnset && Math.abs(s.clockErrorMs) > Math.abs(d.maxClockErrorMs) && d.checkIns > 0) d.maxClockErrorMs = s.clockErrorMs;
-    d.batteryVolts = s.batteryVolts;
   }
 
   /** A pending-verify image stayed awake for `ms`. */
@@ -152,20 +118,6 @@ export class RunMetrics {
 
   sampleOutbox(tMs: number): void {
     this.outboxSeries.push({ tMs, records: this.#outboxTotal, devicesWithBacklog: this.#withBacklog });
-  }
-
-  /** Peak MQTT connection attempts in one virtual second within [fromMs, toMs). */
-  peakConnects(fromMs: number, toMs: number): { peak: number; atMs: number | undefined } {
-    let peak = 0;
-    let atMs: number | undefined;
-    for (const [second, n] of this.connectsPerSecond) {
-      const t = second * 1000;
-      if (t >= fromMs && t < toMs && n > peak) {
-        peak = n;
-        atMs = t;
-      }
-    }
-    return { peak, atMs };
   }
 
   /**
@@ -199,16 +151,6 @@ export class RunMetrics {
     for (const d of this.devices) {
       const t = d.reconnectedAtMs;
       if (t !== undefined && t >= fromMs && t < toMs) bins[Math.floor((t - fromMs) / binMs)]! += 1;
-    }
-    return bins;
-  }
-
-  /** Connection attempts per `binMs` over [fromMs, toMs) (for the chart). */
-  connectSeries(fromMs: number, toMs: number, binMs: number): number[] {
-    const bins = new Array<number>(Math.max(1, Math.ceil((toMs - fromMs) / binMs))).fill(0);
-    for (const [second, n] of this.connectsPerSecond) {
-      const t = second * 1000;
-      if (t >= fromMs && t < toMs) bins[Math.floor((t - fromMs) / binMs)]! += n;
     }
     return bins;
   }
