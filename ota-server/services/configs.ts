@@ -108,12 +108,11 @@ export class ConfigService {
       scope = 'fleet';
       version = current.get(scope);
     }
-    const chosen = version === undefined ? undefined : { scope, version };
-    if (chosen === undefined) return undefined;
-    if (chosen.version === knownVersion) return { scope: chosen.scope, version: chosen.version, document: {} };
-    const stored = await this.#document(chosen.version);
+    if (version === undefined) return undefined;
+    if (version === knownVersion) return { scope, version, document: {} };
+    const stored = await this.#document(version);
     if (stored === undefined) return undefined; // replaced between the two reads: the next check-in gets the new one
-    return { scope: chosen.scope, version: chosen.version, document: { ...stored, deviceId: device.id, version: chosen.version } };
+    return { scope, version, document: { ...stored, deviceId: device.id, version } };
   }
 
   async #document(version: number): Promise<Record<string, unknown> | undefined> {
