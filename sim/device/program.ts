@@ -20,7 +20,7 @@
  *   3. first boot: the claim secret is exchanged for credentials (ensureProvisioned);
  *   4. one wake cycle; an update that activates or rolls back restarts the device: it boots
  *      again at once and runs a cycle in the new image;
- *   5. a summary of what happened (reports, alarms, window, traffic, OTA events) for the
+ *   5. a summary of what happened (reports, alarms, window, traffic, firmware) for the
  *      simulator's metrics and energy model.
  * A pending-verify image must not deep-sleep (ESP-IDF allows one boot in that state): the
  * summary then asks to stay awake and wake again shortly.
@@ -109,14 +109,10 @@ export interface ReportSummary {
   alarms: AlarmSummary[];
 }
 
-/** Things the orchestrator cannot see from the firmware info alone. */
-export type DeviceEvent = 'provisioned' | 'restarted' | 'crashed';
-
 export interface WakeSummary {
   trueMs: number;
   cycles: number;
   boots: number;
-  coldStarts: number;
   clockUnset: boolean;
   reports: ReportSummary[];
   window: {
@@ -136,21 +132,14 @@ export interface WakeSummary {
   activity: WakeActivity;
   traffic: RadioCounters;
   firmware: { version: string; slot: 0 | 1; bootState: string; behaviour: string };
-  events: DeviceEvent[];
-  /** OTA bytes written to the inactive slot so far (download progress). */
-  otaProgress?: { offset: number; size: number };
   /** The RTC's error against true UTC after the wake (ms). */
   clockErrorMs: number;
-  /** Battery voltage the firmware read. */
-  batteryVolts: number;
 }
 
 interface Runtime {
   node: Node;
   uplink?: UplinkStep;
-  updater?: Updater;
   image: ImageInfo;
-  slots?: FlashFirmwareSlots;
 }
 
 const FLASH_SECTOR = 4096;
@@ -191,7 +180,6 @@ export class DeviceProgram {
   #values: WakeInput['values'] = {};
   #restarts = 0;
   #lastTrueMs: number;
-  #events: DeviceEvent[] = [];
 
   constructor(spec: DeviceSpec, env: DeviceEnv) {
     this.spec = spec;
@@ -247,11 +235,9 @@ export class DeviceProgram {
     this.battery.drain(this.spec.energy.sleepMa, sleptMs);
     this.#values = input.values;
     this.radio.beginWake(input.wifiUp);
-    this.#events = [];
     const erasesBefore = this.flash?.counts.erases ?? 0;
     let boots = 0;
     let cycles = 0;
-    let coldStarts = 0;
     const reports: ReportSummary[] = [];
     let last: WakeResult | undefined;
     let windowSummary: WakeSummary['window'] = { opened: false, reasons: [], brokerReached: false, published: 0, checkedIn: false };
@@ -282,14 +268,12 @@ export class DeviceProgram {
       const restartsBefore = this.#restarts;
       const result = await runWakeCycle(runtime.node, { sleep: false });
       cycles++;
-      if (result.boot.coldStart !== undefined) coldStarts++;
       if (result.report !== undefined) reports.push(summariseReport(result.report.pack, result.report.firstSeq, result.report.lastSeq, result.report.alarm));
       merge(result);
       last = result;
       if (this.#restarts === restartsBefore) break;
       // activateInactive or a rollback asked for a restart: boot again now. RTC memory survives
       // a software reset (esp_restart), so the retained record stays.
-      this.#events.push('restarted');
       this.#runtime = undefined;
       this.power.setBoot('software');
     }
@@ -315,7 +299,6 @@ export class DeviceProgram {
       trueMs: input.trueMs,
       cycles,
       boots,
-      coldStarts,
       clockUnset: last?.boot.clockUnset === true,
       reports,
       window: windowSummary,
@@ -324,15 +307,11 @@ export class DeviceProgram {
       activity,
       traffic,
       firmware: this.#firmwareInfo(runtime),
-      events: this.#events,
       clockErrorMs: this.clock.wallMs() - this.clock.trueUtcMs(),
-      batteryVolts: this.battery.volts(),
     };
     // A pending-verify image does not deep-sleep (ESP-IDF gives it one boot): the core says how
     // long to wait, awake, before its next cycle on the same node.
     if (last?.stayAwake === true) summary.stayAwakeMs = Math.max(1, last.next.sleepMs);
-    const progress = runtime?.updater?.progress();
-    if (progress !== undefined) summary.otaProgress = progress;
     return summary;
   }
 
@@ -364,7 +343,6 @@ export class DeviceProgram {
       slots = new FlashFirmwareSlots(flash, decision.slot);
       if (image.behaviour === 'crashes') {
         // Panic before the app runs: the bootloader aborts a pending image at the next boot.
-        this.#events.push('crashed');
         this.power.setBoot('panic');
         return undefined;
       }
@@ -409,7 +387,7 @@ export class DeviceProgram {
       ...(uplink === undefined ? {} : { uplink }),
       ...(updater === undefined ? {} : { update: updater }),
     });
-    return { node, image, ...(uplink === undefined ? {} : { uplink }), ...(updater === undefined ? {} : { updater }), ...(slots === undefined ? {} : { slots }) };
+    return { node, image, ...(uplink === undefined ? {} : { uplink }) };
   }
 
   #uplink(credentials: ProvisionAnswer, brokenClient: boolean): UplinkStep {
@@ -473,7 +451,6 @@ export class DeviceProgram {
       this.log.log('warn', 'PROVISIONING_FAILED', { code: isFirmwareError(error) ? error.code : undefined });
       return;
     }
-    this.#events.push('provisioned');
     // Build again with the credentials (the same boot; RTC state untouched).
     this.#runtime = this.#boot();
   }
