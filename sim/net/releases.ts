@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createNodeCrypto } from '../../hosts/node/crypto.js';
 import { keygen, signImage } from '../../tools/fw.js';
 import { buildImage, type ImageBehaviour } from '../../tools/ota/sim/image.js';
+import type { RolloutPolicy } from '../options.js';
 import type { SimServer } from './server.js';
 
 export interface SigningKey {
@@ -49,14 +50,7 @@ export async function publishRelease(server: SimServer, dir: string, key: Signin
   return { ...spec, sha256, size: image.length };
 }
 
-export interface RolloutPlan {
-  stages: number[];
-  failureThreshold: number;
-  minSample: number;
-  soakSeconds: number;
-}
-
-export async function startRollout(server: SimServer, release: PublishedRelease, plan: RolloutPlan): Promise<string> {
+export async function startRollout(server: SimServer, release: PublishedRelease, plan: RolloutPolicy): Promise<string> {
   const r = await server.api<{ id: string }>('POST', '/v1/rollouts', {
     firmwareSha256: release.sha256, stages: plan.stages, failureThreshold: plan.failureThreshold, minSample: plan.minSample, soakSeconds: plan.soakSeconds,
   });
