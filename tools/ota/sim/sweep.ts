@@ -205,6 +205,19 @@ export interface SweepResult {
   failures: Array<{ cut: number; mode?: CutMode; problems: string[] }>;
 }
 
+/**
+ * Adds one run to a sweep's totals. `points`: the cut points the run stands for (the cuts that
+ * happened, unless the sweep planned a fixed number).
+ */
+function tally(result: SweepResult, check: RunCheck, release: Release, at: { cut: number; mode?: CutMode }, points = check.cuts): void {
+  result.cutPoints += points;
+  if (check.bricked) result.bricked++;
+  if (check.ok) result.recovered += points;
+  else result.failures.push({ ...at, problems: check.problems });
+  if (check.finalVersion === release.version) result.endedNew++;
+  else result.endedOld++;
+}
+
 /** Counts a clean run's operations, then cuts at every `stride`-th index from 1 to N. */
 export async function sweepCuts(
   baseline: SimDevice,
@@ -228,12 +241,7 @@ export async function sweepCuts(
     const check = await runUpdate(baseline, release, expect, { seed: point.at, cuts: (i) => (i === 0 ? point : undefined) });
     if (check.cuts !== 1) check.problems.push(`expected one cut at ${point.at} (${point.mode}), got ${check.cuts}`);
     check.ok &&= check.cuts === 1;
-    result.cutPoints++;
-    if (check.bricked) result.bricked++;
-    if (check.ok) result.recovered++;
-    else result.failures.push({ cut: point.at, mode: point.mode, problems: check.problems });
-    if (check.finalVersion === release.version) result.endedNew++;
-    else result.endedOld++;
+    tally(result, check, release, { cut: point.at, mode: point.mode }, 1);
     options.onProgress?.(point.at, total);
   }
   return result;
@@ -256,12 +264,7 @@ export async function sweepPairs(
       for (let second = 1; second <= options.operations; second += stride) {
         const cuts = [{ at: first, mode }, { at: second, mode: 'torn' as const }];
         const check = await runUpdate(baseline, release, expect, { seed: first * 1000 + second, cuts: (i) => cuts[i] });
-        result.cutPoints += check.cuts;
-        if (check.bricked) result.bricked++;
-        if (check.ok) result.recovered += check.cuts;
-        else result.failures.push({ cut: first * 1000 + second, mode, problems: check.problems });
-        if (check.finalVersion === release.version) result.endedNew++;
-        else result.endedOld++;
+        tally(result, check, release, { cut: first * 1000 + second, mode });
       }
     }
   }
@@ -293,12 +296,7 @@ export async function randomCuts(
     // Every fourth run starts from the alternate baseline (e.g. one with a rolled-back update behind it).
     const from = options.alternate !== undefined && run % 4 === 3 ? options.alternate : baseline;
     const check = await runUpdate(from, release, expect, { seed: 1000 + run, cuts: (i) => cuts[i], source });
-    result.cutPoints += check.cuts;
-    if (check.bricked) result.bricked++;
-    if (check.ok) result.recovered += check.cuts;
-    else result.failures.push({ cut: run, problems: check.problems });
-    if (check.finalVersion === release.version) result.endedNew++;
-    else result.endedOld++;
+    tally(result, check, release, { cut: run });
   }
   return result;
 }
