@@ -140,8 +140,17 @@ export class Outbox {
     if (live.length === 0 && this.#nextId > 1) this.#compact(); // only acks left: start clean
   }
 
+  /**
+   * The counts the wake cycle reads, several times a wake (window reasons, device status, plan,
+   * publish, check-in): everything but the alarm count, so no pass over the entries, which a
+   * long outage makes thousands.
+   */
+  backlog(): Omit<OutboxStats, 'alarms'> {
+    const { dropped, thinned, refusedAlarms } = this.#counts;
+    return { records: this.#entries.length, bytes: this.#bytes, highWater: this.#bytes >= this.#highWater, dropped, thinned, refusedAlarms };
+  }
+
   stats(): OutboxStats {
-    // Read every wake (backlog, window decision): count without a filtered copy.
     const entries = this.#entries;
     let alarms = 0;
     for (let i = 0; i < entries.length; i++) if (entries[i]!.alarm) alarms++;

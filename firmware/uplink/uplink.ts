@@ -112,8 +112,7 @@ export class Uplink implements UplinkStep {
   }
 
   backlog(): { records: number; bytes: number; highWater: boolean; dropped: number; thinned: number } {
-    const s = this.#o.outbox.stats();
-    return { records: s.records, bytes: s.bytes, highWater: s.highWater, dropped: s.dropped, thinned: s.thinned };
+    return this.#o.outbox.backlog();
   }
 
   nextAttemptAtMs(): number | undefined {
@@ -139,7 +138,7 @@ export class Uplink implements UplinkStep {
     // 2. Publish the outbox (a pending image connects for its health evidence alone).
     const pendingVerify = isPendingVerify(context);
     const backoffOver = this.#nextAttemptAtMs === undefined || utc.now() >= this.#nextAttemptAtMs || context.reasons.indexOf('alarm') >= 0 || pendingVerify;
-    if ((outbox.stats().records > 0 || pendingVerify) && backoffOver && left() > 0) {
+    if ((outbox.backlog().records > 0 || pendingVerify) && backoffOver && left() > 0) {
       const reserve = context.checkIn && !checkedIn && this.#o.checkIn !== undefined ? Math.min(this.#o.checkInReserveMs ?? 10_000, left() / 2) : 0;
       const opened = await link.open({ deadlineMs: deadlineMono - reserve, status: encodeBirth(context.status, utc.now()) });
       if (opened) {
@@ -196,7 +195,7 @@ export class Uplink implements UplinkStep {
     outbox.releaseAll();
     this.#counters.published += published;
     if (failure !== undefined) {
-      this.#o.log?.log('warn', 'UPLINK_PUBLISH_STOPPED', { published, left: outbox.stats().records, error: (failure as Error).message });
+      this.#o.log?.log('warn', 'UPLINK_PUBLISH_STOPPED', { published, left: outbox.backlog().records, error: (failure as Error).message });
     }
     return published;
   }
@@ -204,7 +203,7 @@ export class Uplink implements UplinkStep {
   async #checkIn(status: DeviceStatus, budgetMs: number): Promise<CheckInAnswer | undefined> {
     const { checkIn, utc, outbox, log } = this.#o;
     if (checkIn === undefined || budgetMs <= 0) return undefined;
-    const s = outbox.stats();
+    const s = outbox.backlog();
     try {
       const { answer, sentMonoMs, receivedMonoMs } = await checkIn.client.checkIn(checkIn.deviceToken, {
         ...status,

@@ -57,6 +57,8 @@ describe('outbox', () => {
     expect(outcome).toEqual({ accepted: true, thinned: 2, dropped: 0 });
     expect(seqs(box)).toEqual([first, first + 2, first + 4, first + 5, first + 6, first + 7, first + 8]);
     expect(box.stats()).toMatchObject({ thinned: 2, dropped: 0, records: 7 });
+    const { alarms: _alarms, ...counts } = box.stats();
+    expect(box.backlog()).toEqual(counts);
   });
 
   it('keeps thinning through a long overflow: recent data dense, old data sparse, order kept, nothing dropped', () => {
