@@ -39,7 +39,7 @@ type Rec = Record<string, unknown>;
 const ROLES = ['viewer', 'operator', 'admin'];
 const ROLLOUT_COLUMNS = ['id', 'state', 'board', 'tags', 'stages', 'stageIndex', 'firmwareSha256', 'stateReason'];
 
-function positiveInt(value: string): number {
+function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
@@ -58,7 +58,7 @@ function stageList(value: string): number[] {
 }
 
 /** `fleet`, `tag:<name>` or `device:<id>` to the API path. */
-export function configPath(scope: string): string {
+function configPath(scope: string): string {
   if (scope === 'fleet') return '/v1/config/fleet';
   const m = /^(tag|device):(.+)$/.exec(scope);
   if (m === null) throw new InvalidArgumentError('scope is fleet, tag:<name> or device:<id>');
@@ -77,8 +77,8 @@ export function buildProgram(io: CtlIo, done: (output: Output) => void): Command
     .addOption(new Option('--url <url>', 'server URL').env('OTA_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--token <token>', 'API token').env('OTA_TOKEN'))
     .option('--json', 'print JSON for scripts', false)
-    .option('--timeout <ms>', 'per-request timeout', positiveInt, 10_000)
-    .option('--retries <n>', 'extra attempts for reads on 502/503/504, network errors and timeouts', positiveInt, 2)
+    .option('--timeout <ms>', 'per-request timeout', nonNegativeInt, 10_000)
+    .option('--retries <n>', 'extra attempts for reads on 502/503/504, network errors and timeouts', nonNegativeInt, 2)
     .option('--no-progress', 'no upload progress bar')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
@@ -140,7 +140,7 @@ export function buildProgram(io: CtlIo, done: (output: Output) => void): Command
       return { json: r.devices, text: `${table(r.devices, ['id', 'board', 'tags', 'claimSecret'])}(claim secrets are shown once)\n` };
     }));
   devices.command('list').description('list devices')
-    .option('--board <board>').option('--tag <tag>').option('--limit <n>', 'at most', positiveInt, 100)
+    .option('--board <board>').option('--tag <tag>').option('--limit <n>', 'at most', nonNegativeInt, 100)
     .action(act(async (api, o: { board?: string; tag?: string; limit: number }) => {
       const q = new URLSearchParams({ limit: String(o.limit) });
       if (o.board !== undefined) q.set('board', o.board);
@@ -240,8 +240,8 @@ export function buildProgram(io: CtlIo, done: (output: Output) => void): Command
     .option('--tag <tag...>', 'target tags (a device needs all of them)', [])
     .requiredOption('--stages <list>', 'fleet percentages, e.g. 1,5,25,100', stageList)
     .requiredOption('--threshold <rate>', 'pause when (failed + rolled back) / attempted exceeds this', number01)
-    .requiredOption('--min-sample <n>', '...with at least this many attempts', positiveInt)
-    .option('--soak <seconds>', 'advance by itself after this long in a stage', positiveInt)
+    .requiredOption('--min-sample <n>', '...with at least this many attempts', nonNegativeInt)
+    .option('--soak <seconds>', 'advance by itself after this long in a stage', nonNegativeInt)
     .action(act(async (api, o: { firmware: string; board?: string; tag: string[]; stages: number[]; threshold: number; minSample: number; soak?: number }) => {
       const body: Rec = { firmwareSha256: o.firmware, tags: o.tag, stages: o.stages, failureThreshold: o.threshold, minSample: o.minSample };
       if (o.board !== undefined) body.board = o.board;
