@@ -50,6 +50,7 @@ export { KV_SEQ_CEILING, SEQ_BLOCK } from './node/sequence.js';
 export { decodeRetainedRecord, encodeRetainedRecord, RETAINED_FORMAT, type RetainedSections } from './node/retained-record.js';
 // Codec (issue #2, CODEC): deterministic CBOR (RFC 8949), SenML-CBOR (RFC 8428), UTF-8, bytes.
 export { decode, DEFAULT_MAX_DEPTH, encode, Simple, Tagged, type DecodeLimits } from './codec/cbor.js';
+export { KeyCache } from './codec/key-cache.js';
 export {
   buildPack, resolvePack, SENML_LABEL, SENML_UNITS, SEQ_LABEL,
   type PackOptions as SenmlPackOptions, type Reading as SenmlReading, type ResolveOptions as SenmlResolveOptions, type SenmlRecord,

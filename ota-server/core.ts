@@ -7,7 +7,7 @@
 export {
   BOOT_STATES, CHECKIN_REQUEST_MAX_BYTES, DEVICE_ID_PATTERN, FIRMWARE_VERSION_PATTERN, UPDATE_OUTCOME_KINDS, decodeCheckIn, encodeCheckInAnswer,
   PROVISION_REQUEST_MAX_BYTES, decodeProvisionRequest, encodeProvisionAnswer, formatOf,
-  decodeManifest, keyId, parseCoseSign1, verifyCoseSign1, validateNodeConfig,
+  decodeManifest, keyId, KeyCache, parseCoseSign1, verifyCoseSign1, validateNodeConfig,
   FirmwareError, isFirmwareError,
   type BrokerAddress, type CheckInAnswer, type CheckInRequest, type CryptoPort, type ErrorCode, type FirmwareManifest, type MessageFormat,
   type NodeConfig, type ProvisionAnswer, type ProvisionRequest,

@@ -27,6 +27,7 @@
  */
 import { FirmwareError, type ErrorCode } from '../errors.js';
 import { toHex } from './bytes.js';
+import type { KeyCache } from './key-cache.js';
 import { tryUtf8Decode, utf8EncodedLength, utf8EncodeInto } from './utf8.js';
 
 /** A CBOR tag (major type 6) around any value. Tag numbers up to 2^53-1 are numbers, larger ones bigints. */
@@ -375,6 +376,7 @@ interface Reader {
   items: number;
   stringBytes: number;
   readonly limits: DecodeLimits;
+  readonly keys: KeyCache | undefined;
 }
 
 function fail(code: Extract<ErrorCode, `ERR_CBOR_${string}`>, r: Reader, at = r.pos): never {
@@ -470,6 +472,24 @@ function defineKey(obj: Record<string, unknown>, key: string, value: unknown): v
   else obj[key] = value;
 }
 
+/**
+ * A map key through the reader's KeyCache when it is a short text string (one-byte head) that
+ * fits the input and the limits; anything else, and any error, is decodeItem's.
+ */
+function readKey(r: Reader, keys: KeyCache, depth: number): unknown {
+  const n = r.bytes[r.pos] - 0x60; // NaN past the end: decodeItem reports the truncation
+  if (!(n >= 0 && n < 24) || n > r.bytes.length - r.pos - 1 || r.items >= r.limits.maxItems || n > r.limits.maxBytes - r.stringBytes) {
+    return decodeItem(r, depth);
+  }
+  const start = r.pos + 1;
+  const text = keys.text(r.bytes, start, start + n);
+  if (text === undefined) return decodeItem(r, depth);
+  r.items += 1;
+  r.stringBytes += n;
+  r.pos = start + n;
+  return text;
+}
+
 function readMap(r: Reader, ai: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
   // Text keys (nearly every map) go straight into the object, whose own properties find
   // duplicates; the first key of another type turns what was read into a Map, in reading order.
@@ -483,7 +503,7 @@ function readMap(r: Reader, ai: number, depth: number): Record<string, unknown> 
   const n = ai === 31 ? -1 : readCount(r, ai, 2, r.limits.maxItems, r.items);
   for (let i = 0; n < 0 ? !atBreak(r) : i < n; i++) {
     const at = r.pos;
-    const key = decodeItem(r, depth);
+    const key = r.keys === undefined ? decodeItem(r, depth) : readKey(r, r.keys, depth);
     if (map === undefined) {
       if (typeof key === 'string') {
         if (Object.prototype.hasOwnProperty.call(obj, key)) fail('ERR_CBOR_DUPLICATE_KEY', r, at);
@@ -580,9 +600,10 @@ function decodeItem(r: Reader, depth: number): unknown {
 
 /**
  * Decodes exactly one CBOR data item that fills `bytes` (RFC 8949 5.1). Throws FirmwareError
- * with an ERR_CBOR_* code on malformed or invalid input, or when a limit is exceeded.
+ * with an ERR_CBOR_* code on malformed or invalid input, or when a limit is exceeded. `keys`
+ * reuses map-key strings across calls (key-cache.ts); results and errors are the same without.
  */
-export function decode(bytes: Uint8Array, limits?: Partial<DecodeLimits>): unknown {
+export function decode(bytes: Uint8Array, limits?: Partial<DecodeLimits>, keys?: KeyCache): unknown {
   abytes(bytes);
   const r: Reader = {
     bytes,
@@ -591,6 +612,7 @@ export function decode(bytes: Uint8Array, limits?: Partial<DecodeLimits>): unkno
     items: 0,
     stringBytes: 0,
     limits: alimits(limits),
+    keys,
   };
   const value = decodeItem(r, 0);
   if (r.pos !== bytes.length) fail('ERR_CBOR_TRAILING', r);

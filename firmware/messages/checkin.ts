@@ -13,6 +13,7 @@
 import type { BootState } from '../ports/firmware-slots.js';
 import type { CheckInAnswer, DeviceStatus, UpdateOutcome } from '../node/steps.js';
 import { decode, encode } from '../codec/cbor.js';
+import type { KeyCache } from '../codec/key-cache.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { aNumber, aObject, aOneOf, aString, anInteger, invalid, isPlainData, someBytes, type Fields } from './guards.js';
 import { decodeBody, encodeBody, type MessageFormat } from './format.js';
@@ -163,10 +164,13 @@ export function encodeCheckIn(request: CheckInRequest, format: MessageFormat = '
   return format === 'cbor' ? encode(object) : encodeBody(object, 'json');
 }
 
-/** Decodes and validates a request body; throws ERR_MESSAGE_INVALID or an ERR_CBOR_* code. */
-export function decodeCheckIn(bytes: Uint8Array, format: MessageFormat = 'cbor'): CheckInRequest {
+/**
+ * Decodes and validates a request body; throws ERR_MESSAGE_INVALID or an ERR_CBOR_* code. A
+ * reader of many check-ins (the server) passes one KeyCache to all of them.
+ */
+export function decodeCheckIn(bytes: Uint8Array, format: MessageFormat = 'cbor', keys?: KeyCache): CheckInRequest {
   if (bytes.length > CHECKIN_REQUEST_MAX_BYTES) throw invalid('', `body longer than ${CHECKIN_REQUEST_MAX_BYTES} bytes`);
-  return validateCheckIn(format === 'cbor' ? decode(bytes) : decodeBody(bytes, 'json'));
+  return validateCheckIn(format === 'cbor' ? decode(bytes, undefined, keys) : decodeBody(bytes, 'json'));
 }
 
 export function encodeCheckInAnswer(answer: CheckInAnswer, format: MessageFormat = 'cbor'): Uint8Array {

@@ -6,6 +6,7 @@
  * arithmetic), randomness from a seeded generator. A case that throws yields {error: code}.
  */
 import { decode, encode, Simple, Tagged } from '../../firmware/codec/cbor.js';
+import { KeyCache } from '../../firmware/codec/key-cache.js';
 import { fromHex } from '../../firmware/codec/bytes.js';
 import { buildPack, resolvePack, type Reading as SenmlReading } from '../../firmware/codec/senml.js';
 import { createFilter, type FilterSpec } from '../../firmware/sampling/filters/registry.js';
@@ -152,6 +153,7 @@ function cborDecodeCases(): Case[] {
     const bytes = Uint8Array.from({ length: int(r, 24) }, () => int(r, 256));
     cases.push([`decode/random/${i}`, () => encode(decode(bytes))]);
   }
+  const mutatedInputs: Uint8Array[] = [];
   for (let i = 0; i < 300; i++) {
     let valid: Uint8Array;
     try {
@@ -169,7 +171,11 @@ function cborDecodeCases(): Case[] {
     }
     const mutated = new Uint8Array(b);
     cases.push([`decode/mutated/${i}`, () => encode(decode(mutated))]);
+    mutatedInputs.push(valid, mutated);
   }
+  // The same valid and mutated inputs through one KeyCache, as the server decodes check-ins.
+  const keys = new KeyCache();
+  mutatedInputs.forEach((bytes, i) => cases.push([`decode/key-cache/${i}`, () => encode(decode(bytes, undefined, keys))]));
   return cases;
 }
 

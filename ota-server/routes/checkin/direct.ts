@@ -11,16 +11,16 @@
  * to Fastify untouched, which answers it with its full pipeline (411, 413, 415, 401 without a
  * device token, 503 while closing, ...).
  *
- * It is built from the route's own pieces: TokenService, the same RateLimiter, the firmware
- * decoder and then the route's JSON Schema, CheckInAnswerer, errorReply for refusals, the same
- * metrics and logs. test/server/checkin-direct.test.ts sends the same requests both ways and
+ * It is built from the route's own pieces: TokenService, the same RateLimiter, the route's
+ * decoder (decode.ts) and then its JSON Schema, CheckInAnswerer, errorReply for refusals, the
+ * same metrics and logs. test/server/checkin-direct.test.ts sends the same requests both ways and
  * compares the answers byte for byte.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv } from 'ajv';
 import type { FastifyBaseLogger } from 'fastify';
 import { TOKEN_PREFIX } from '../../auth/secrets.js';
-import { decodeCheckIn, DEVICE_ID_PATTERN, type MessageFormat } from '../../core.js';
+import { DEVICE_ID_PATTERN, type MessageFormat } from '../../core.js';
 import { ServerError } from '../../errors.js';
 import { bearerOf, NOT_THIS_DEVICE } from '../../plugins/auth.js';
 import { errorReply } from '../../plugins/errors.js';
@@ -29,6 +29,7 @@ import { rateLimitKey, rateLimitRefusal, type RateLimiter } from '../../plugins/
 import type { TokenService } from '../../services/tokens.js';
 import { messageType } from '../messages.js';
 import type { CheckInAnswerer } from './answer.js';
+import { decodeCheckInBody } from './decode.js';
 import * as S from './schemas.js';
 
 /** Takes the request (true) or leaves it, unread, to the next handler (false). */
@@ -70,7 +71,7 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
           throw refusal.error;
         }
       }
-      const message = decodeCheckIn(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), format);
+      const message = decodeCheckInBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), format);
       if (!validate(message)) {
         const e = validate.errors?.[0];
         // Fastify's wording for a schema failure, so both paths give the same message.

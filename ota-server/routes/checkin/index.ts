@@ -1,15 +1,16 @@
 /** POST /v1/devices/:id/checkin: the device's own token only. */
 import type { FastifyPluginAsync } from 'fastify';
-import { decodeCheckIn, type CheckInRequest } from '../../core.js';
+import type { CheckInRequest } from '../../core.js';
 import { principalOf } from '../../plugins/auth.js';
 import { ServerError } from '../../errors.js';
 import type { RouteOptions } from '../common.js';
 import { sendMessage, useMessageParser } from '../messages.js';
 import type { CheckInAnswerer } from './answer.js';
+import { decodeCheckInBody } from './decode.js';
 import * as S from './schemas.js';
 
 const checkin: FastifyPluginAsync<RouteOptions & { answer: CheckInAnswerer }> = async (app, { answer }) => {
-  useMessageParser(app, S.REQUEST_MAX_BYTES, decodeCheckIn);
+  useMessageParser(app, S.REQUEST_MAX_BYTES, decodeCheckInBody);
 
   app.post<{ Params: { id: string }; Body: CheckInRequest }>(S.PATH, {
     config: { access: { device: 'own' } }, schema: S.checkIn, bodyLimit: S.REQUEST_MAX_BYTES,
