@@ -84,11 +84,13 @@ function abytes(value: unknown): Uint8Array {
   return value;
 }
 
-function alimits(limits: unknown): DecodeLimits {
-  // Every item takes at least one input byte and every string byte one input byte, so the input
-  // length bounds both already; the explicit limits are for callers that want less.
-  const out: DecodeLimits = { maxDepth: DEFAULT_MAX_DEPTH, maxItems: Infinity, maxBytes: Infinity };
-  if (limits === undefined) return out;
+// Every item takes at least one input byte and every string byte one input byte, so the input
+// length bounds both already; the explicit limits are for callers that want less.
+const NO_LIMITS: Readonly<DecodeLimits> = Object.freeze({ maxDepth: DEFAULT_MAX_DEPTH, maxItems: Infinity, maxBytes: Infinity });
+
+function alimits(limits: unknown): Readonly<DecodeLimits> {
+  if (limits === undefined) return NO_LIMITS; // shared: most decodes set none
+  const out: DecodeLimits = { ...NO_LIMITS };
   if (typeof limits !== 'object' || limits === null) throw new FirmwareError('ERR_ARGUMENT', 'limits must be an object');
   for (const key of Object.keys(limits)) {
     const v = (limits as Record<string, unknown>)[key];
@@ -375,7 +377,7 @@ interface Reader {
   pos: number;
   items: number;
   stringBytes: number;
-  readonly limits: DecodeLimits;
+  readonly limits: Readonly<DecodeLimits>;
   readonly keys: KeyCache | undefined;
 }
 
