@@ -2,13 +2,15 @@
  * Prometheus metrics (prom-client), one registry per app so tests can build many apps:
  * check-ins, malformed requests by route and reason, rollout and device-rollout state counts
  * (read from the store at scrape time, so every instance reports the shared truth), HTTP
- * durations by route template (bounded label set). Served at GET /metrics (viewer).
+ * durations by route template (bounded label set; duration-histogram.ts). Served at GET
+ * /metrics (viewer).
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEVICE_ROLLOUT_STATES, ROLLOUT_STATES, type Store } from '../store/types.js';
 import { addRouteHook } from './auth.js';
+import { DurationHistogram } from './duration-histogram.js';
 
 export interface Metrics {
   registry: Registry;
@@ -19,7 +21,8 @@ export interface Metrics {
    * by status: the metrics plugin makes one per route, the direct check-in path its own.
    */
   routeTimer: (method: string, route: string) => (status: number, seconds: number) => void;
-  checkIns: Counter<'result'>;
+  /** One check-in answered: with an update offer or without. */
+  countCheckIn: (result: 'ok' | 'offered') => void;
   malformed: Counter<'route' | 'reason'>;
   rolloutTransitions: Counter<'to'>;
 }
@@ -27,7 +30,19 @@ export interface Metrics {
 export function createMetrics(store: Store, options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'ota_' });
-  const checkIns = new Counter({ name: 'ota_checkins_total', help: 'Check-ins answered, by result (ok, offered).', labelNames: ['result'], registers: [registry] });
+  // Counted in plain numbers, handed to prom-client when scraped: its inc() hashes the labels
+  // on every call, and this one runs on every check-in.
+  const answered = { ok: 0, offered: 0 };
+  new Counter({
+    name: 'ota_checkins_total', help: 'Check-ins answered, by result (ok, offered).', labelNames: ['result'], registers: [registry],
+    collect() {
+      for (const result of ['ok', 'offered'] as const) {
+        if (answered[result] > 0) this.inc({ result }, answered[result]);
+        answered[result] = 0;
+      }
+    },
+  });
+  const countCheckIn = (result: 'ok' | 'offered'): void => { answered[result] += 1; };
   const malformed = new Counter({
     name: 'ota_malformed_requests_total', help: 'Requests refused as malformed (4xx other than auth), by route template and reason code.',
     labelNames: ['route', 'reason'], registers: [registry],
@@ -54,23 +69,32 @@ export function createMetrics(store: Store, options: { defaultMetrics?: boolean 
     name: 'ota_devices', help: 'Registered devices.', registers: [registry],
     async collect() { this.set(await store.countDevices()); },
   });
-  const durations = new Histogram({
+  const durations = new DurationHistogram({
     name: 'ota_http_request_duration_seconds', help: 'HTTP request durations by method, route template and status.',
-    labelNames: ['method', 'route', 'status_code'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registry,
   });
   const routeTimer = (method: string, route: string) => {
-    const children = new Map<number, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+    const recorders = new Map<number, (seconds: number) => void>();
     return (status: number, seconds: number): void => {
-      let child = children.get(status);
-      if (child === undefined) {
-        child = durations.labels({ method, route, status_code: String(status) });
-        children.set(status, child);
+      let record = recorders.get(status);
+      if (record === undefined) {
+        record = durations.recorder({ method, route, status_code: String(status) });
+        recorders.set(status, record);
       }
-      child.observe(seconds);
+      record(seconds);
     };
   };
-  const observeUnmatched = (method: string, status: number, seconds: number): void => durations.observe({ method, route: 'unmatched', status_code: String(status) }, seconds);
-  return { registry, checkIns, malformed, rolloutTransitions, routeTimer, observeUnmatched };
+  const unmatched = new Map<string, (seconds: number) => void>();
+  const observeUnmatched = (method: string, status: number, seconds: number): void => {
+    const key = `${method} ${status}`;
+    let record = unmatched.get(key);
+    if (record === undefined) {
+      record = durations.recorder({ method, route: 'unmatched', status_code: String(status) });
+      unmatched.set(key, record);
+    }
+    record(seconds);
+  };
+  return { registry, countCheckIn, malformed, rolloutTransitions, routeTimer, observeUnmatched };
 }
 
 const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app: FastifyInstance, { metrics }) => {

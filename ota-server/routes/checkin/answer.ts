@@ -15,13 +15,11 @@ export type CheckInAnswerer = (device: DeviceIdentity, message: CheckInRequest, 
   => Promise<{ format: MessageFormat; bytes: Uint8Array }>;
 
 export function checkInAnswerer(services: Services, metrics: Metrics): CheckInAnswerer {
-  // Label children resolved once, not per check-in.
-  const answered = { ok: metrics.checkIns.labels('ok'), offered: metrics.checkIns.labels('offered') };
   return async (device, message, headers, log) => {
     const { answer, offeredRollout } = await services.checkIns.checkIn(device, message);
-    if (offeredRollout === undefined) answered.ok.inc();
+    if (offeredRollout === undefined) metrics.countCheckIn('ok');
     else {
-      answered.offered.inc();
+      metrics.countCheckIn('offered');
       log.info({ deviceId: device.id, rolloutId: offeredRollout }, 'update offered');
     }
     const format = answerFormat(headers);
