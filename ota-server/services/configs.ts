@@ -32,26 +32,45 @@ export interface EffectiveConfig {
   document: Record<string, unknown>;
 }
 
+/**
+ * Every scope's current version, by kind, each keyed by the name a device identity carries (its
+ * id, its tags), so a check-in looks them up without building a scope string.
+ */
+interface CurrentVersions {
+  fleet: number | undefined;
+  tags: Map<string, { scope: string; version: number }>;
+  devices: Map<string, { scope: string; version: number }>;
+}
+
+function currentVersions(rows: ReadonlyArray<{ scope: string; version: number }>): CurrentVersions {
+  const current: CurrentVersions = { fleet: undefined, tags: new Map(), devices: new Map() };
+  for (const { scope, version } of rows) {
+    if (scope === 'fleet') current.fleet = version;
+    else if (scope.startsWith('tag:')) current.tags.set(scope.slice('tag:'.length), { scope, version });
+    else if (scope.startsWith('device:')) current.devices.set(scope.slice('device:'.length), { scope, version });
+  }
+  return current;
+}
+
 /** A version names one document forever, so parsed documents can be kept by version on any instance. */
 const DOCUMENT_CACHE_SIZE = 256;
 
 export class ConfigService {
   readonly #ctx: ServiceContext;
   readonly #documents = new Map<number, Record<string, unknown>>();
-  /** Every scope's current version (scope -> version). */
-  readonly #versions = new TtlValue<Map<string, number>>(CHECK_IN_CACHE_MS);
+  readonly #versions = new TtlValue<CurrentVersions>(CHECK_IN_CACHE_MS);
 
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
   }
 
-  async #currentVersions(): Promise<Map<string, number>> {
-    let map = this.#versions.get();
-    if (map === undefined) {
-      map = new Map((await this.#ctx.store.listConfigVersions()).map((r) => [r.scope, r.version]));
-      this.#versions.set(map);
+  async #currentVersions(): Promise<CurrentVersions> {
+    let current = this.#versions.get();
+    if (current === undefined) {
+      current = currentVersions(await this.#ctx.store.listConfigVersions());
+      this.#versions.set(current);
     }
-    return map;
+    return current;
   }
 
   /** Throws FirmwareError ERR_CONFIG_INVALID naming the first bad field (answered 400). */
@@ -93,22 +112,16 @@ export class ConfigService {
    */
   async effectiveFor(device: Pick<DeviceIdentity, 'id' | 'tags'>, knownVersion?: number): Promise<EffectiveConfig | undefined> {
     const current = await this.#currentVersions();
-    let scope = `device:${device.id}`;
-    let version = current.get(scope);
-    if (version === undefined) {
+    let found = current.devices.get(device.id);
+    if (found === undefined) {
       for (const tag of device.tags) {
-        const v = current.get(`tag:${tag}`);
-        if (v !== undefined && (version === undefined || v > version)) {
-          version = v;
-          scope = `tag:${tag}`;
-        }
+        const t = current.tags.get(tag);
+        if (t !== undefined && (found === undefined || t.version > found.version)) found = t;
       }
     }
-    if (version === undefined) {
-      scope = 'fleet';
-      version = current.get(scope);
-    }
-    if (version === undefined) return undefined;
+    if (found === undefined && current.fleet !== undefined) found = { scope: 'fleet', version: current.fleet };
+    if (found === undefined) return undefined;
+    const { scope, version } = found;
     if (version === knownVersion) return { scope, version, document: {} };
     const stored = await this.#document(version);
     if (stored === undefined) return undefined; // replaced between the two reads: the next check-in gets the new one
