@@ -3,7 +3,8 @@
  * devices on SQLite, and a bare node:http server answering the same number of bytes, in the
  * same run on the same machine. Each server runs in a child process (this file, started with
  * `child`); autocannon drives them from this process, 50 connections, 1 s warm-up, then 5 s,
- * alternating, three times each (about 40 s in all, plus seeding).
+ * alternating, five times each (about 60 s in all, plus seeding); the ratio is the median of
+ * the five back-to-back pairs.
  *
  * The check-in server is the app as main.ts builds it (rate limits on, status written behind
  * every STATUS_FLUSH_MS, pino at warn, request logging off, so check-ins take the direct path
@@ -26,7 +27,7 @@ const DEVICES = 10_000;
 const CONNECTIONS = 50;
 const WARMUP_S = 1;
 const DURATION_S = 5;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 interface Seeded { port: number; answerBytes: number; configVersion: number; tokens: string[] }
 
@@ -103,6 +104,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 interface Load { reqPerSec: number; p99Ms: number; errors: number; non2xx: number }
 
+/** The middle value (ROUNDS is odd). */
+function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
+
 // autocannon ships no types: imported by a name TypeScript does not resolve, typed here for the part used.
 type Cannon = (o: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p99: number }; errors: number; non2xx: number; timeouts: number }>;
 const AUTOCANNON: string = 'autocannon';
@@ -139,24 +145,26 @@ export async function run(): Promise<Record<string, number | string>> {
         },
       }];
     };
-    // Alternated, ROUNDS times each; the best of each is kept, so a burst of other load on the
-    // shared machine during one measurement does not decide the ratio.
-    let checkin: Load | undefined;
-    let raw: Load | undefined;
+    // Alternated, ROUNDS times each. The machine's speed drifts (other jobs share its 2 cores),
+    // so each check-in run is compared with the raw run right after it, and the median of those
+    // ratios is reported, with the median rates beside it.
+    const pairs: Array<{ checkin: Load; raw: Load }> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const c = await load(`http://127.0.0.1:${seeded.port}`, sequence());
-      const r = await load(`http://127.0.0.1:${rawPort}`, sequence());
-      if (checkin === undefined || c.reqPerSec > checkin.reqPerSec) checkin = { ...c, errors: c.errors + (checkin?.errors ?? 0), non2xx: c.non2xx + (checkin?.non2xx ?? 0) };
-      else checkin = { ...checkin, errors: checkin.errors + c.errors, non2xx: checkin.non2xx + c.non2xx };
-      if (raw === undefined || r.reqPerSec > raw.reqPerSec) raw = r;
+      const checkin = await load(`http://127.0.0.1:${seeded.port}`, sequence());
+      const raw = await load(`http://127.0.0.1:${rawPort}`, sequence());
+      pairs.push({ checkin, raw });
     }
-    if (checkin!.non2xx > 0 || checkin!.errors > 0) process.stderr.write(`server bench: ${checkin!.non2xx} non-2xx and ${checkin!.errors} failed check-ins\n`);
+    const ratios = pairs.map((p) => p.checkin.reqPerSec / p.raw.reqPerSec);
+    const failures = pairs.reduce((n, p) => n + p.checkin.non2xx + p.checkin.errors, 0);
+    if (failures > 0) process.stderr.write(`server bench: ${failures} non-2xx or failed check-ins\n`);
+    process.stderr.write(`server bench: ratio per round ${ratios.map((r) => r.toFixed(3)).join(' ')}\n`);
+    const checkinRates = pairs.map((p) => p.checkin.reqPerSec);
     return {
-      'server.checkinsPerSec': Math.round(checkin!.reqPerSec),
-      'server.rawHttpPerSec': Math.round(raw!.reqPerSec),
-      'server.checkinRatio': Number((checkin!.reqPerSec / raw!.reqPerSec).toFixed(3)),
-      'server.checkinP99Ms': checkin!.p99Ms,
-      'server.checkinFailures': checkin!.non2xx + checkin!.errors,
+      'server.checkinsPerSec': Math.round(median(checkinRates)),
+      'server.rawHttpPerSec': Math.round(median(pairs.map((p) => p.raw.reqPerSec))),
+      'server.checkinRatio': Number(median(ratios).toFixed(3)),
+      'server.checkinP99Ms': pairs[checkinRates.indexOf(median(checkinRates))]!.checkin.p99Ms,
+      'server.checkinFailures': failures,
       'server.answerBytes': seeded.answerBytes,
     };
   } finally {
