@@ -25,6 +25,14 @@ export function scopeName(kind: ConfigScopeKind, name?: string): string {
   return kind === 'fleet' ? 'fleet' : `${kind}:${name ?? ''}`;
 }
 
+/** scopeName read back: undefined for a string it does not make. */
+export function scopeParts(scope: string): { kind: ConfigScopeKind; name: string } | undefined {
+  if (scope === 'fleet') return { kind: 'fleet', name: '' };
+  const colon = scope.indexOf(':');
+  const kind = scope.slice(0, colon);
+  return colon > 0 && (kind === 'tag' || kind === 'device') ? { kind, name: scope.slice(colon + 1) } : undefined;
+}
+
 export interface EffectiveConfig {
   scope: string;
   version: number;
@@ -36,18 +44,21 @@ export interface EffectiveConfig {
  * Every scope's current version, by kind, each keyed by the name a device identity carries (its
  * id, its tags), so a check-in looks them up without building a scope string.
  */
+interface ScopeVersion { scope: string; version: number }
 interface CurrentVersions {
-  fleet: number | undefined;
-  tags: Map<string, { scope: string; version: number }>;
-  devices: Map<string, { scope: string; version: number }>;
+  fleet: ScopeVersion | undefined;
+  tags: Map<string, ScopeVersion>;
+  devices: Map<string, ScopeVersion>;
 }
 
-function currentVersions(rows: ReadonlyArray<{ scope: string; version: number }>): CurrentVersions {
+function currentVersions(rows: readonly ScopeVersion[]): CurrentVersions {
   const current: CurrentVersions = { fleet: undefined, tags: new Map(), devices: new Map() };
-  for (const { scope, version } of rows) {
-    if (scope === 'fleet') current.fleet = version;
-    else if (scope.startsWith('tag:')) current.tags.set(scope.slice('tag:'.length), { scope, version });
-    else if (scope.startsWith('device:')) current.devices.set(scope.slice('device:'.length), { scope, version });
+  for (const row of rows) {
+    const parts = scopeParts(row.scope);
+    const entry = { scope: row.scope, version: row.version };
+    if (parts?.kind === 'fleet') current.fleet = entry;
+    else if (parts?.kind === 'tag') current.tags.set(parts.name, entry);
+    else if (parts?.kind === 'device') current.devices.set(parts.name, entry);
   }
   return current;
 }
@@ -82,7 +93,8 @@ export class ConfigService {
     for (const key of SERVER_FILLED) {
       if (key in doc) throw new FirmwareError('ERR_CONFIG_INVALID', `${key}: set by the server, leave it out`, { path: key });
     }
-    const deviceId = scope.startsWith('device:') ? scope.slice('device:'.length) : PROBE_DEVICE_ID;
+    const parts = scopeParts(scope);
+    const deviceId = parts?.kind === 'device' ? parts.name : PROBE_DEVICE_ID;
     validateNodeConfig({ ...doc, deviceId, version: 1 });
     return doc;
   }
@@ -119,7 +131,7 @@ export class ConfigService {
         if (t !== undefined && (found === undefined || t.version > found.version)) found = t;
       }
     }
-    if (found === undefined && current.fleet !== undefined) found = { scope: 'fleet', version: current.fleet };
+    found ??= current.fleet;
     if (found === undefined) return undefined;
     const { scope, version } = found;
     if (version === knownVersion) return { scope, version, document: {} };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_NAMES } from './helpers/db.js';
 import { configDocument } from './helpers/fixtures.js';
 import { startHarness, type Harness } from './helpers/harness.js';
+import { scopeName, scopeParts } from '../../ota-server/services/configs.js';
 
 describe.each(TARGET_NAMES)('remote config (%s)', (target) => {
   let h: Harness;
@@ -50,5 +51,14 @@ describe.each(TARGET_NAMES)('remote config (%s)', (target) => {
     expect((await h.request('PUT', '/v1/config/fleet', { token: viewer, json: configDocument() })).status).toBe(403);
     expect((await h.request('PUT', '/v1/config/fleet', { token: operator, json: configDocument() })).status).toBe(200);
     expect((await h.request('GET', '/v1/config', { token: viewer })).json().configs.map((c: { scope: string }) => c.scope)).toEqual(['fleet']);
+  });
+});
+
+describe('config scope names', () => {
+  it('scopeParts reads back what scopeName writes, and nothing else', () => {
+    for (const [kind, name] of [['fleet', ''], ['tag', 'roof'], ['tag', 'a:b'], ['device', 'node-1'], ['device', 'x.y:z']] as const) {
+      expect(scopeParts(scopeName(kind, name))).toStrictEqual({ kind, name });
+    }
+    for (const other of ['', 'fleet:x', 'tags:a', ':a', 'device', 'Fleet']) expect(scopeParts(other)).toBeUndefined();
   });
 });
