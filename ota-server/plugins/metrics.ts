@@ -84,15 +84,14 @@ export function createMetrics(store: Store, options: { defaultMetrics?: boolean 
       record(seconds);
     };
   };
-  const unmatched = new Map<string, (seconds: number) => void>();
+  const unmatched = new Map<string, (status: number, seconds: number) => void>();
   const observeUnmatched = (method: string, status: number, seconds: number): void => {
-    const key = `${method} ${status}`;
-    let record = unmatched.get(key);
-    if (record === undefined) {
-      record = durations.recorder({ method, route: 'unmatched', status_code: String(status) });
-      unmatched.set(key, record);
+    let observe = unmatched.get(method);
+    if (observe === undefined) {
+      observe = routeTimer(method, 'unmatched');
+      unmatched.set(method, observe);
     }
-    record(seconds);
+    observe(status, seconds);
   };
   return { registry, countCheckIn, malformed, rolloutTransitions, routeTimer, observeUnmatched };
 }

@@ -45,8 +45,13 @@ describe('system routes', () => {
     }
   });
 
-  it('gives unknown routes a coded 404', async () => {
+  it('gives unknown routes a coded 404, timed under route "unmatched"', async () => {
     expect((await h.request('GET', '/v2/nothing')).json()).toMatchObject({ statusCode: 404, code: 'ERR_NOT_FOUND' });
+    expect((await h.request('DELETE', '/v2/nothing')).status).toBe(404);
+    expect((await h.request('GET', '/v2/else')).status).toBe(404);
+    const metrics = (await h.request('GET', '/metrics', { token: await h.token('viewer') })).text();
+    expect(metrics).toContain('ota_http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"} 2');
+    expect(metrics).toContain('ota_http_request_duration_seconds_count{method="DELETE",route="unmatched",status_code="404"} 1');
   });
 });
 
