@@ -150,12 +150,12 @@ export class Outbox {
     return { records: this.#entries.length, bytes: this.#bytes, highWater: this.#bytes >= this.#highWater, dropped, thinned, refusedAlarms };
   }
 
+  /** backlog() and the alarm count (a pass over the entries). */
   stats(): OutboxStats {
     const entries = this.#entries;
     let alarms = 0;
     for (let i = 0; i < entries.length; i++) if (entries[i]!.alarm) alarms++;
-    const { dropped, thinned, refusedAlarms } = this.#counts;
-    return { records: entries.length, bytes: this.#bytes, alarms, highWater: this.#bytes >= this.#highWater, dropped, thinned, refusedAlarms };
+    return { ...this.backlog(), alarms };
   }
 
   /** Malformed log records skipped at open (should be 0). */
