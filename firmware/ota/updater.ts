@@ -93,8 +93,6 @@ function progressAt(p: Progress, offset: number, etag: string | undefined): Prog
   return next;
 }
 
-const longerThan = (size: number): DownloadResult => ({ kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `image longer than the manifest's ${size} bytes` });
-
 function requirePort(value: unknown, name: string, methods: readonly string[]): void {
   const o = value as Record<string, unknown> | undefined;
   for (const m of methods) {
@@ -400,17 +398,17 @@ export class Updater implements UpdateStep {
       for await (const chunk of read.body) {
         let at = 0;
         while (at < chunk.length) {
-          if (offset + fill >= progress.size) return longerThan(progress.size);
+          if (offset + fill >= progress.size) {
+            return { kind: 'refuse', code: 'ERR_OTA_SIZE', detail: `image longer than the manifest's ${progress.size} bytes` };
+          }
           const n = Math.min(chunk.length - at, sector - fill, progress.size - offset - fill);
           buffer.set(chunk.subarray(at, at + n), fill);
           fill += n;
           at += n;
           if (fill === sector || offset + fill === progress.size) {
             flush();
-            if (offset === progress.size) {
-              if (at < chunk.length) return longerThan(progress.size);
-              continue;
-            }
+            // Whole: any byte left in this chunk or a later one is refused at the loop's top.
+            if (offset === progress.size) continue;
             if ((!ignoreByteBudget && written >= this.#o.budgetBytes) || clock.monotonicMs() - started >= timeLimit) return { kind: 'paused' };
           }
         }
