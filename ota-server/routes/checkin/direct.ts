@@ -46,16 +46,25 @@ export interface DirectCheckInOptions {
 }
 
 const PATH = /^\/v1\/devices\/([^/?#]+)\/checkin$/;
-const ERROR_TYPE = 'application/json; charset=utf-8';
 const DEVICE_BEARER = `Bearer ${TOKEN_PREFIX.device}`;
 
 export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
   const { tokens, answer, metrics, limiter, log, closing } = options;
   const observe = metrics.routeTimer('POST', S.ROUTE);
 
+  /** Writes a whole answer: a flat header list skips the header object's walk. */
+  function send(response: ServerResponse, status: number, type: string, body: Uint8Array | string, extra: readonly string[]): void {
+    const head = [...extra, 'content-type', type, 'content-length', String(Buffer.byteLength(body))];
+    // Begun before the server started closing: the connection must not outlive this answer,
+    // or closing waits for its keep-alive timeout (Fastify does the same for its routes).
+    if (closing()) head.push('connection', 'close');
+    response.writeHead(status, head);
+    response.end(body);
+  }
+
   async function respond(response: ServerResponse, deviceId: string, bearer: string, format: MessageFormat, chunks: Buffer[], startedMs: number): Promise<void> {
     let status = 200;
-    let headers: Record<string, number | string> = {};
+    let limitHeaders: Record<string, number> = {};
     try {
       const principal = await tokens.authenticate(bearer);
       if (principal === undefined) throw new ServerError('ERR_AUTH_INVALID');
@@ -64,7 +73,7 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
         const waitMs = limiter.take(rateLimitKey(principal, undefined));
         if (waitMs > 0) {
           const refusal = rateLimitRefusal(limiter, waitMs);
-          headers = refusal.headers;
+          limitHeaders = refusal.headers;
           throw refusal.error;
         }
       }
@@ -72,19 +81,11 @@ export function directCheckIn(options: DirectCheckInOptions): DirectHandler {
       // (test/server/checkin-schema.test.ts), so the route's second check could never refuse.
       const message = decodeCheckInBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), format);
       const answered = await answer(principal.device, message, response.req.headers, log);
-      // Node takes a Uint8Array as it is; a flat header list skips the header object's walk.
-      const head = ['content-type', messageType(answered.format), 'content-length', String(answered.bytes.byteLength)];
-      // Begun before the server started closing: the connection must not outlive this answer,
-      // or closing waits for its keep-alive timeout (Fastify does the same for its routes).
-      if (closing()) head.push('connection', 'close');
-      response.writeHead(200, head);
-      response.end(answered.bytes);
+      send(response, 200, messageType(answered.format), answered.bytes, []);
     } catch (error) {
       const body = errorReply(error, S.ROUTE, log, metrics);
       status = body.statusCode;
-      const text = JSON.stringify(body);
-      response.writeHead(status, { ...headers, 'content-type': ERROR_TYPE, 'content-length': Buffer.byteLength(text), ...(closing() ? { connection: 'close' } : {}) });
-      response.end(text);
+      send(response, status, messageType('json'), JSON.stringify(body), Object.entries(limitHeaders).flatMap(([name, value]) => [name, String(value)]));
     }
     observe(status, (performance.now() - startedMs) / 1000);
   }
