@@ -27,8 +27,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return SqlStore.open(driver, now);
   }
   mkdirSync(options.dataDir, { recursive: true });
-  // The driver's exclusive lock makes this process the file's only writer: the index stays exact.
-  return SqlStore.open(new SqliteDriver(join(options.dataDir, 'ota.sqlite')), now, { deviceIndex: true });
+  return SqlStore.open(new SqliteDriver(join(options.dataDir, 'ota.sqlite')), now);
 }
 
 export * from './types.js';

@@ -3,9 +3,10 @@
  * transaction, and every state change a concurrent instance could race is a compare-and-set
  * (`UPDATE ... WHERE state IN (...)`), so several servers on one PostgreSQL stay consistent.
  *
- * With `deviceIndex` (SQLite, whose file this process owns) device tokens are answered from
- * memory; every write below that changes a device's token, board, tags or existence updates
- * the index once it has committed.
+ * On SQLite, whose file the driver holds under an exclusive lock (so this process is its only
+ * writer), device tokens are answered from memory; every write below that changes a device's
+ * token, board, tags or existence updates the index once it has committed. Instances sharing a
+ * PostgreSQL each read the database: another writer's changes would never reach an index.
  */
 import { writeCheckIns, type CheckInEntry } from './check-ins.js';
 import { DeviceIndex } from './device-index.js';
@@ -120,14 +121,6 @@ const DUMPS: ReadonlyArray<[string, string]> = [
 
 const LIVE_ROLLOUT = "state IN ('active', 'paused')";
 
-export interface SqlStoreOptions {
-  /**
-   * Answer findDeviceByTokenHash from memory. Only for a database no other process writes
-   * (SQLite under its exclusive lock): another writer's changes would never reach the index.
-   */
-  deviceIndex?: boolean;
-}
-
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly #db: SqlDriver;
@@ -140,10 +133,10 @@ export class SqlStore implements Store {
   }
 
   /** Opens the store and brings its schema up to date. */
-  static async open(driver: SqlDriver, nowMs: number, options: SqlStoreOptions = {}): Promise<SqlStore> {
+  static async open(driver: SqlDriver, nowMs: number): Promise<SqlStore> {
     try {
       await migrate(driver, nowMs);
-      return new SqlStore(driver, options.deviceIndex === true ? await loadDeviceIndex(driver) : undefined);
+      return new SqlStore(driver, driver.dialect === 'sqlite' ? await loadDeviceIndex(driver) : undefined);
     } catch (error) {
       await driver.close();
       throw error;
