@@ -1,10 +1,10 @@
 /**
  * Map keys a decoder has met before, by their bytes.
  *
- * A decoder of many messages of one kind (the server's check-ins, the simulator's fleet) meets
- * the same few keys in every message. Giving back the string it made the first time saves
- * making a new one and, on engines that intern property keys (V8), looking the new one up
- * again when it becomes a property name (on Node 20, a check-in decodes in 1.6 µs instead of 2.8).
+ * A decoder of many messages of one kind (the server's check-ins) meets the same few keys in
+ * every message. Giving back the string it made the first time saves making a new one and, on
+ * engines that intern property keys (V8), looking the new one up again when it becomes a
+ * property name (on Node 20, a check-in decodes in 1.6 µs instead of 2.8).
  * Only ASCII keys are kept (any other text takes the decoder's UTF-8 path), one per slot of a
  * fixed table, so the cache holds at most KEY_SLOTS short strings however varied the input.
  *
