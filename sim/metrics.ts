@@ -76,7 +76,7 @@ export class RunMetrics {
 
   record(index: number, s: WakeSummary): void {
     const d = this.devices[index]!;
-    this.cycles += s.cycles;
+    this.cycles += s.activity.cycles;
     const hour = this.#hour(s.trueMs);
     for (const r of s.reports) {
       d.packFirst.push(r.firstSeq);

@@ -251,7 +251,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       if (process.env.SIM_TIMING !== undefined) {
         const dt = performance.now() - t0;
         timing.push(dt);
-        if (dt > 200) process.stderr.write(`slow wake ${id} ${dt.toFixed(0)} ms: ${JSON.stringify({ w: summary.window, c: summary.cycles, b: summary.boots, t: summary.traffic.connects })}\n`);
+        if (dt > 200) process.stderr.write(`slow wake ${id} ${dt.toFixed(0)} ms: ${JSON.stringify({ w: summary.window, c: summary.activity.cycles, b: summary.activity.boots, t: summary.traffic.connects })}\n`);
       }
       metrics.record(i, summary);
       if (g !== gen[i]) return; // power was cut while it ran: the cut scheduled the next boot

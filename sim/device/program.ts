@@ -104,15 +104,11 @@ export interface AlarmSummary {
 export interface ReportSummary {
   firstSeq: number;
   lastSeq: number;
-  alarm: boolean;
-  bytes: number;
   alarms: AlarmSummary[];
 }
 
 export interface WakeSummary {
   trueMs: number;
-  cycles: number;
-  boots: number;
   clockUnset: boolean;
   reports: ReportSummary[];
   window: {
@@ -124,14 +120,14 @@ export interface WakeSummary {
     skipped?: string;
     error?: string;
   };
-  outbox: { records: number; bytes: number; dropped: number; thinned: number };
+  outbox: { records: number; dropped: number; thinned: number };
   /** Device-time ms until the next planned wake. */
   sleepMs: number;
   /** Set while a pending-verify image stays awake: wake again after this many ms. */
   stayAwakeMs?: number;
   activity: WakeActivity;
   traffic: RadioCounters;
-  firmware: { version: string; slot: 0 | 1; bootState: string; behaviour: string };
+  firmware: { version: string; bootState: string };
   /** The RTC's error against true UTC after the wake (ms). */
   clockErrorMs: number;
 }
@@ -139,7 +135,6 @@ export interface WakeSummary {
 interface Runtime {
   node: Node;
   uplink?: UplinkStep;
-  image: ImageInfo;
 }
 
 const FLASH_SECTOR = 4096;
@@ -294,15 +289,13 @@ export class DeviceProgram {
     const awake = awakeTime(activity, this.spec.energy);
     this.battery.drain(this.spec.energy.cpuMa, awake.cpuMs);
     this.battery.drain(this.spec.energy.radioMa, awake.radioMs);
-    const backlog = runtime?.uplink?.backlog() ?? { records: 0, bytes: 0, dropped: 0, thinned: 0 };
+    const backlog = runtime?.uplink?.backlog() ?? { records: 0, dropped: 0, thinned: 0 };
     const summary: WakeSummary = {
       trueMs: input.trueMs,
-      cycles,
-      boots,
       clockUnset: last?.boot.clockUnset === true,
       reports,
       window: windowSummary,
-      outbox: { records: backlog.records, bytes: backlog.bytes, dropped: backlog.dropped, thinned: backlog.thinned },
+      outbox: { records: backlog.records, dropped: backlog.dropped, thinned: backlog.thinned },
       sleepMs: last?.next.sleepMs ?? 5 * 60_000,
       activity,
       traffic,
@@ -321,9 +314,9 @@ export class DeviceProgram {
   }
 
   #firmwareInfo(runtime: Runtime | undefined): WakeSummary['firmware'] {
-    if (runtime === undefined) return { version: 'none', slot: 0, bootState: 'undefined', behaviour: 'none' };
+    if (runtime === undefined) return { version: 'none', bootState: 'undefined' };
     const info = runtime.node.firmware();
-    return { version: info.version, slot: info.slot, bootState: info.bootState, behaviour: runtime.image.behaviour };
+    return { version: info.version, bootState: info.bootState };
   }
 
   /** Bootloader, image, ports and core: what a boot builds. Undefined when the image crashed. */
@@ -387,7 +380,7 @@ export class DeviceProgram {
       ...(uplink === undefined ? {} : { uplink }),
       ...(updater === undefined ? {} : { update: updater }),
     });
-    return { node, image, ...(uplink === undefined ? {} : { uplink }) };
+    return { node, ...(uplink === undefined ? {} : { uplink }) };
   }
 
   #uplink(credentials: ProvisionAnswer, brokenClient: boolean): UplinkStep {
@@ -466,6 +459,6 @@ function summariseReport(pack: Uint8Array, firstSeq: number, lastSeq: number, al
       alarms.push({ kind: r.boolValue ? 'raise' : 'clear', ruleId: name.slice(name.lastIndexOf(':') + 1), seq: r.seq });
     }
   }
-  return { firstSeq, lastSeq, alarm, bytes: pack.length, alarms };
+  return { firstSeq, lastSeq, alarms };
 }
 
