@@ -31,6 +31,11 @@ const ROUNDS = 5;
 
 interface Seeded { port: number; answerBytes: number; configVersion: number; tokens: string[] }
 
+/** The id of registered device i, as seeded and as its check-ins name it. */
+function deviceIdOf(i: number): string {
+  return `node-${String(i).padStart(5, '0')}`;
+}
+
 function body(id: string, configVersion: number): Buffer {
   return Buffer.from(encodeCheckIn({
     deviceId: id, firmwareVersion: '1.4.2', slot: 1, bootState: 'valid', batteryVolts: 3.87, configVersion,
@@ -47,7 +52,7 @@ async function checkinChild(dir: string): Promise<void> {
   const { STATUS_FLUSH_MS } = await import('../ota-server/services/checkin.js');
   const store = await openStore({ dataDir: dir });
   const { app, services } = await buildApp({ store, dataDir: dir, logger: { level: 'warn' }, statusFlushMs: STATUS_FLUSH_MS, tickMs: 0 });
-  const ids = Array.from({ length: DEVICES }, (_, i) => `node-${String(i).padStart(5, '0')}`);
+  const ids = Array.from({ length: DEVICES }, (_, i) => deviceIdOf(i));
   await store.createDevices(ids.map((id) => ({ id, board: 'esp32-c3', tags: ['field'], claimHash: hashSecret(`claim-${id}`) })), Date.now());
   const tokens: string[] = [];
   for (const id of ids) {
@@ -131,7 +136,7 @@ export async function run(): Promise<Record<string, number | string>> {
     const rawServer = await startChild(['raw', dir, String(seeded.answerBytes)]);
     children.push(rawServer);
     const rawPort = (JSON.parse(readFileSync(join(dir, 'raw.json'), 'utf8')) as { port: number }).port;
-    const bodies = Array.from({ length: DEVICES }, (_, i) => body(`node-${String(i).padStart(5, '0')}`, seeded.configVersion));
+    const bodies = Array.from({ length: DEVICES }, (_, i) => body(deviceIdOf(i), seeded.configVersion));
     // The same request sequence for both servers, so the client (sharing the cores) does the same work.
     const sequence = () => {
       let next = 0;
@@ -139,7 +144,7 @@ export async function run(): Promise<Record<string, number | string>> {
         setupRequest: (request: Record<string, unknown>) => {
           const i = next++ % DEVICES;
           return {
-            ...request, method: 'POST', path: `/v1/devices/node-${String(i).padStart(5, '0')}/checkin`, body: bodies[i],
+            ...request, method: 'POST', path: `/v1/devices/${deviceIdOf(i)}/checkin`, body: bodies[i],
             headers: { 'content-type': 'application/cbor', accept: 'application/cbor', authorization: `Bearer ${seeded.tokens[i]}` },
           };
         },
@@ -159,11 +164,12 @@ export async function run(): Promise<Record<string, number | string>> {
     if (failures > 0) process.stderr.write(`server bench: ${failures} non-2xx or failed check-ins\n`);
     process.stderr.write(`server bench: ratio per round ${ratios.map((r) => r.toFixed(3)).join(' ')}\n`);
     const checkinRates = pairs.map((p) => p.checkin.reqPerSec);
+    const medianCheckins = median(checkinRates);
     return {
-      'server.checkinsPerSec': Math.round(median(checkinRates)),
+      'server.checkinsPerSec': Math.round(medianCheckins),
       'server.rawHttpPerSec': Math.round(median(pairs.map((p) => p.raw.reqPerSec))),
       'server.checkinRatio': Number(median(ratios).toFixed(3)),
-      'server.checkinP99Ms': pairs[checkinRates.indexOf(median(checkinRates))]!.checkin.p99Ms,
+      'server.checkinP99Ms': pairs[checkinRates.indexOf(medianCheckins)]!.checkin.p99Ms,
       'server.checkinFailures': failures,
       'server.answerBytes': seeded.answerBytes,
     };
