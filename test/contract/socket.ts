@@ -82,6 +82,14 @@ export function listen(server: net.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
 }
 
+/** A loopback port nothing listens on (it was free a moment ago): connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export function describeSocketContract(name: string, factory: () => SocketPort | Promise<SocketPort>): void {
   describe(`SocketPort contract: ${name}`, () => {
     let port: SocketPort;
@@ -185,11 +193,8 @@ export function describeSocketContract(name: string, factory: () => SocketPort |
     });
 
     it('reports a refused connection with onError(ERR_SOCKET_CONNECT) and nothing else', async () => {
-      const spare = net.createServer();
-      const closedPort = await listen(spare);
-      await new Promise((r) => spare.close(r));
       const probe = new Probe();
-      probe.socket = port.connect(probe.options('127.0.0.1', closedPort));
+      probe.socket = port.connect(probe.options('127.0.0.1', await closedPort()));
       const e = await probe.first('error');
       expect(isFirmwareError((e as { error: Error }).error, 'ERR_SOCKET_CONNECT')).toBe(true);
       await new Promise((r) => setTimeout(r, 20));

@@ -15,6 +15,7 @@ import { runDevice } from '../../hosts/esp32/device.js';
 import { KV_NAMESPACE } from '../../hosts/esp32/kv.js';
 import type { AnalogConstructor, DigitalConstructor, Moddable, SensorDriverClass, TcpConstructor, TlsConstructor, WiFiConstructor } from '../../hosts/esp32/moddable-types.js';
 import { createEsp32Retained } from '../../hosts/esp32/retained.js';
+import { closedPort } from '../contract/socket.js';
 import { connectConsumer, Inbox, startAedes, type TestBroker } from '../support/mqtt/brokers.js';
 import { bootFake, FakeDigest, FakeNative, fakeFlashStorage, FakeNvs, FakeTime, FakeWiFi, LwipTcp, RST } from './fakes.js';
 
@@ -132,17 +133,6 @@ function rig(config: Record<string, unknown>, options: { speed?: number } = {}):
 }
 
 const codes = (traced: string[]) => traced.map((l) => l.trim().split(' ')[1]);
-
-/** A loopback port nothing listens on (it was free a moment ago): connecting to it is refused. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('ESP32 device: one boot = one wake cycle', () => {
   const rigs: Rig[] = [];

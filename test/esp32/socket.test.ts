@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FirmwareError, isFirmwareError, type Socket } from '../../firmware/index.js';
 import type { TcpConstructor, TlsConstructor, TlsOptions } from '../../hosts/esp32/moddable-types.js';
 import { createEsp32SocketPort, isIpLiteral, type NetworkGate } from '../../hosts/esp32/socket.js';
-import { listen, Probe } from '../contract/socket.js';
+import { closedPort, listen, Probe } from '../contract/socket.js';
 import { LwipTcp } from './fakes.js';
 
 const up: NetworkGate = { up: () => Promise.resolve() };
@@ -107,9 +107,7 @@ describe('ESP32 sockets over lwIP TCP', () => {
   });
 
   it('reports a refused connection with onError(ERR_SOCKET_CONNECT) once and nothing else', async () => {
-    const closed = net.createServer();
-    const at = await listen(closed);
-    await new Promise((resolve) => closed.close(resolve));
+    const at = await closedPort();
     const probe = new Probe();
     open(probe, port(), '127.0.0.1', at);
     const e = await probe.first('error');
