@@ -272,7 +272,6 @@ export class FakeDigest implements Digest {
   static created = 0;
   readonly #algorithm: { node: string; outputSize: number; blockSize: number };
   #hash: Hash;
-  bytesWritten = 0;
 
   constructor(type: string) {
     const algorithm = DIGESTS[type];
@@ -298,7 +297,6 @@ export class FakeDigest implements Digest {
       bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     } else throw new TypeError('this is no buffer');
     this.#hash.update(bytes);
-    this.bytesWritten += bytes.length;
   }
 
   update(data: unknown): void {
