@@ -70,17 +70,14 @@ describe.each(TARGET_NAMES)('direct check-in path (%s)', (target) => {
     token = await provisionedDevice(h, 'cd-1');
     otherToken = await provisionedDevice(h, 'cd-2');
     viewer = await h.token('viewer');
-    const direct = directCheckIn({
-      tokens: h.server.services.tokens, answer: checkInAnswerer(h.server.services, h.server.metrics), metrics: h.server.metrics,
-      limiter: undefined, log: h.server.app.log, closing: () => closing,
-    });
-    const limited = (l: RateLimiter) => directCheckIn({
+    const directWith = (l: RateLimiter | undefined) => directCheckIn({
       tokens: h.server.services.tokens, answer: checkInAnswerer(h.server.services, h.server.metrics), metrics: h.server.metrics,
       limiter: l, log: h.server.app.log, closing: () => closing,
     });
+    const direct = directWith(undefined);
     let limitedDirect: ReturnType<typeof directCheckIn> | undefined;
     server = createServer((req, res) => {
-      if (limiter !== undefined) limitedDirect ??= limited(limiter);
+      if (limiter !== undefined) limitedDirect ??= directWith(limiter);
       if ((limiter === undefined ? direct : limitedDirect!)(req, res)) return;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
