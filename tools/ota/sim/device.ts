@@ -258,5 +258,3 @@ export class SimDevice {
 }
 
 export class Bricked extends Error {}
-
-export { buildImage };
