@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SqlDriver } from './driver.js';
 import { PostgresDriver } from './postgres-driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import { SqlStore } from './sql-store.js';
@@ -21,13 +22,18 @@ export interface StoreOptions {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const now = options.nowMs ?? Date.now();
+  return SqlStore.open(await openDriver(options), now);
+}
+
+/** The configured database with no store on top and no migration run (tests build older schemas on it). */
+export async function openDriver(options: Omit<StoreOptions, 'nowMs'>): Promise<SqlDriver> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
     const driver = new PostgresDriver(options.databaseUrl, { schema: options.schema });
     if (options.schema !== undefined) await driver.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-    return SqlStore.open(driver, now);
+    return driver;
   }
   mkdirSync(options.dataDir, { recursive: true });
-  return SqlStore.open(new SqliteDriver(join(options.dataDir, 'ota.sqlite')), now);
+  return new SqliteDriver(join(options.dataDir, 'ota.sqlite'));
 }
 
 export * from './types.js';

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { SqlDriver } from '../../../ota-server/store/driver.js';
-import { openStore, type Store } from '../../../ota-server/store/index.js';
-import { PostgresDriver } from '../../../ota-server/store/postgres-driver.js';
-import { SqliteDriver } from '../../../ota-server/store/sqlite-driver.js';
+import { openDriver, openStore, type Store } from '../../../ota-server/store/index.js';
 
 export interface StoreTarget {
   readonly name: 'sqlite' | 'postgres';
@@ -36,12 +34,7 @@ export function makeTarget(name: StoreTarget['name']): StoreTarget {
   return {
     name, dataDir, databaseUrl, schema,
     open: (nowMs?: number) => openStore({ dataDir, databaseUrl, schema, nowMs }),
-    async driver() {
-      if (databaseUrl === undefined || schema === undefined) return new SqliteDriver(join(dataDir, 'ota.sqlite'));
-      const driver = new PostgresDriver(databaseUrl, { schema });
-      await driver.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      return driver;
-    },
+    driver: () => openDriver({ dataDir, databaseUrl, schema }),
     async dispose() {
       if (schema !== undefined) {
         const client = new pg.Client({ connectionString: databaseUrl });
