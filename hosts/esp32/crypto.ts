@@ -30,6 +30,6 @@ export function createEsp32Crypto(Digest: DigestConstructor): CryptoPort {
         },
       };
     },
-    verifyEd25519: (signature, message, publicKey) => noble.verifyEd25519(signature, message, publicKey),
+    verifyEd25519: noble.verifyEd25519,
   };
 }
