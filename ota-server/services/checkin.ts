@@ -11,7 +11,7 @@
  */
 import type { CheckInAnswer, CheckInRequest } from '../core.js';
 import { ServerError } from '../errors.js';
-import type { DeviceIdentity, DeviceStatusRecord, Store } from '../store/types.js';
+import type { CheckInEntry, DeviceIdentity, DeviceStatusRecord, Store } from '../store/types.js';
 import type { ConfigService } from './configs.js';
 import type { ServiceContext } from './context.js';
 import type { RolloutService } from './rollouts.js';
@@ -27,7 +27,7 @@ export class StatusWriter {
   readonly #store: Store;
   readonly #flushMs: number;
   readonly #onError: (error: unknown) => void;
-  #pending = new Map<string, { deviceId: string; status: DeviceStatusRecord; atMs: number }>();
+  #pending = new Map<string, CheckInEntry>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 

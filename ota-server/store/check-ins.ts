@@ -21,9 +21,7 @@
  */
 import type { SqlDriver } from './driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
-import type { DeviceStatusRecord } from './types.js';
-
-export interface CheckInEntry { readonly deviceId: string; readonly status: DeviceStatusRecord; readonly atMs: number }
+import type { CheckInEntry } from './types.js';
 
 const UPDATE = 'ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, status = excluded.status';
 

@@ -8,14 +8,14 @@
  * token, board, tags or existence updates the index once it has committed. Instances sharing a
  * PostgreSQL each read the database: another writer's changes would never reach an index.
  */
-import { writeCheckIns, type CheckInEntry } from './check-ins.js';
+import { writeCheckIns } from './check-ins.js';
 import { DeviceIndex } from './device-index.js';
 import type { Row, SqlDriver, SqlExecutor } from './driver.js';
 import { isUniqueViolation } from './driver.js';
 import { migrate } from './migrations.js';
 import {
   DEVICE_ROLLOUT_STATES, StoreConflictError,
-  type ApiRole, type ApiTokenRecord, type ConfigHistoryEntry, type ConfigRecord, type ConfigScope, type DeviceIdentity, type DeviceRecord,
+  type ApiRole, type ApiTokenRecord, type CheckInEntry, type ConfigHistoryEntry, type ConfigRecord, type ConfigScope, type DeviceIdentity, type DeviceRecord,
   type DeviceRolloutState, type DeviceStatusRecord, type FirmwareRecord, type NewDevice, type NewRollout,
   type RolloutDeviceRecord, type RolloutExpectation, type RolloutPatch, type RolloutRecord, type RolloutState,
   type Store, type StoreDump, type TrustedKeyRecord,

@@ -30,6 +30,9 @@ export interface DeviceStatusRecord {
   lastOutcome?: { kind: string; version: string; reason?: string };
 }
 
+/** One check-in's last-seen time and status, as Store.recordCheckIns takes them. */
+export interface CheckInEntry { readonly deviceId: string; readonly status: DeviceStatusRecord; readonly atMs: number }
+
 export interface DeviceRecord {
   id: string;
   board: string;
@@ -203,7 +206,7 @@ export interface Store {
    * Last-seen and status from check-ins, possibly many devices at once (write-behind batches).
    * Devices that no longer exist are skipped; a device named twice keeps its last entry.
    */
-  recordCheckIns(entries: ReadonlyArray<{ deviceId: string; status: DeviceStatusRecord; atMs: number }>): Promise<void>;
+  recordCheckIns(entries: ReadonlyArray<CheckInEntry>): Promise<void>;
 
   // trusted keys
   addTrustedKey(key: TrustedKeyRecord): Promise<void>;

@@ -4,9 +4,9 @@
  * failing chunk takes the whole batch with it. Runs only with DATABASE_URL.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lastPerDevice, writeCheckIns, type CheckInEntry } from '../../ota-server/store/check-ins.js';
+import { lastPerDevice, writeCheckIns } from '../../ota-server/store/check-ins.js';
 import type { SqlDriver } from '../../ota-server/store/driver.js';
-import type { DeviceStatusRecord } from '../../ota-server/store/index.js';
+import type { CheckInEntry, DeviceStatusRecord } from '../../ota-server/store/index.js';
 import { DATABASE_URL, makeTarget, type StoreTarget } from './helpers/db.js';
 import { T0 } from './helpers/harness.js';
 import { status } from './store-contract.js';
