@@ -330,9 +330,11 @@ export class DeviceProgram {
       const flash = this.flash;
       const area = (slot: 0 | 1) => flash.area(slot === 0 ? 'ota_0' : 'ota_1');
       const inspect = (slot: 0 | 1): ImageInfo | undefined => inspectImage((o, l) => area(slot).read(o, l), area(slot).size(), crypto);
-      const decision = selectBootSlot(flash.area('otadata'), (slot) => inspect(slot) !== undefined);
+      // The image check hashes the whole image: keep what it found for the slot chosen.
+      const found: (ImageInfo | undefined)[] = [];
+      const decision = selectBootSlot(flash.area('otadata'), (slot) => (found[slot] = inspect(slot)) !== undefined);
       if (decision.slot === undefined) throw new FirmwareError('ERR_OTA_STATE', `${spec.id}: no slot holds a loadable image`);
-      image = inspect(decision.slot)!;
+      image = found[decision.slot]!;
       slots = new FlashFirmwareSlots(flash, decision.slot);
       if (image.behaviour === 'crashes') {
         // Panic before the app runs: the bootloader aborts a pending image at the next boot.

@@ -98,8 +98,9 @@ class Device {
     const kv = new FlashKv(this.flash.area('nvs'));
     const areaOf = (slot: 0 | 1) => this.flash.area(slot === 0 ? 'ota_0' : 'ota_1');
     const inspect = (slot: 0 | 1) => inspectImage((o, l) => areaOf(slot).read(o, l), SLOT_SIZE, crypto);
-    const decision = selectBootSlot(this.flash.area('otadata'), (slot) => inspect(slot) !== undefined);
-    const image = inspect(decision.slot!)!;
+    const found: (ImageInfo | undefined)[] = [];
+    const decision = selectBootSlot(this.flash.area('otadata'), (slot) => (found[slot] = inspect(slot)) !== undefined);
+    const image = found[decision.slot!]!;
     const slots = new FlashFirmwareSlots(this.flash, decision.slot!);
     const timer = createSystemTimer();
     // First boot: exchange the claim for credentials over the firmware's own HTTP client.

@@ -143,9 +143,11 @@ export class SimDevice {
     const record: BootRecord = { pending: false };
     this.boots.push(record);
     try {
-      const decision = selectBootSlot(this.flash.area('otadata'), (slot) => this.#inspect(slot) !== undefined);
+      // The image check hashes the whole image: keep what it found for the slot chosen.
+      const found: (ImageInfo | undefined)[] = [];
+      const decision = selectBootSlot(this.flash.area('otadata'), (slot) => (found[slot] = this.#inspect(slot)) !== undefined);
       if (decision.slot === undefined) throw new Bricked('no slot holds a loadable image');
-      const image = this.#inspect(decision.slot)!;
+      const image = found[decision.slot]!;
       const slots = new FlashFirmwareSlots(this.flash, decision.slot);
       record.slot = decision.slot;
       record.version = image.version;
