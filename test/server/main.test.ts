@@ -55,16 +55,12 @@ describe('npm run server (ota-server/main.ts)', () => {
   it('refuses to start on a SQLite data directory another server owns, with the reason and no stack trace', async () => {
     const owner = await start(join(dir, 'c'));
     try {
-      const second = spawn(process.execPath, ['--import', 'tsx', 'ota-server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', join(dir, 'c')], {
-        cwd: root, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let err = '';
-      second.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-      const code = await new Promise<number | null>((r) => second.on('exit', (c) => r(c)));
-      expect(code).toBe(1);
-      expect(err).toMatch(/cannot open the store: SQLite database .* is in use by another server process/);
-      expect(err).toMatch(/PostgreSQL \(DATABASE_URL\)/);
-      expect(err).not.toMatch(/\n\s+at /);
+      // start() rejects with the exit code and all the process wrote when it exits before listening.
+      const refused = await start(join(dir, 'c')).then((second) => { second.child.kill('SIGTERM'); return 'started'; }, (error: Error) => error.message);
+      expect(refused).toMatch(/^server exited \(1\): /);
+      expect(refused).toMatch(/cannot open the store: SQLite database .* is in use by another server process/);
+      expect(refused).toMatch(/PostgreSQL \(DATABASE_URL\)/);
+      expect(refused).not.toMatch(/\n\s+at /);
       // The owner is untouched.
       expect((await fetch(`${owner.url}/healthz`)).status).toBe(200);
     } finally {
