@@ -1,7 +1,8 @@
 /**
  * One value reused for at most `ttlMs` of real (monotonic) time, dropped at once by this
  * instance's own writes. The check-in path reads live rollouts and config versions through
- * these, so a settled fleet's check-in reads only the device's token row.
+ * these, so a settled fleet's check-in reads no rollout or config rows (and, on SQLite, whose
+ * store keeps an in-memory token index, no rows at all).
  * With several instances on one PostgreSQL, another instance's change is seen within ttlMs.
  */
 export class TtlValue<V> {
