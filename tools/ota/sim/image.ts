@@ -48,8 +48,8 @@ function digest(crypto: CryptoPort, bytes: Uint8Array): Uint8Array {
   return h.digest();
 }
 
-export function buildImage(info: Omit<ImageInfo, 'length'> & { length?: number }, crypto: CryptoPort): Uint8Array {
-  const length = info.length ?? 20_000;
+export function buildImage(info: ImageInfo, crypto: CryptoPort): Uint8Array {
+  const { length } = info;
   if (length < HEADER + 32) throw new RangeError('image too small');
   const image = new Uint8Array(length);
   const v = new DataView(image.buffer);
