@@ -34,7 +34,7 @@ import { startEmbeddedBroker, startExternalBroker, type SimBroker } from './net/
 import { startConsumer, type Consumer } from './net/consumer.js';
 import type { ReceivedLog } from './net/received.js';
 import {
-  createSigningKey, publishRelease, rolloutDevices, rolloutStatus, startRollout, type PublishedRelease, type RolloutStatus, type SigningKey,
+  createSigningKey, publishRelease, rolloutDevices, rolloutStatus, startRollout, type RolloutStatus, type SigningKey,
 } from './net/releases.js';
 import { startSimServer, type SimServer } from './net/server.js';
 import { deviceConfig, deviceId, withDefaults, type SimOptions } from './options.js';
@@ -270,10 +270,9 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       queue.push(next, { k: 'wake', i, gen: g });
     };
 
-    const managed: { record: ReleaseRecord; release: PublishedRelease }[] = [];
     const startPendingRelease = async (): Promise<void> => {
       if (server === undefined || signingKey === undefined || pendingReleases.length === 0) return;
-      const busy = managed.find((m) => m.record.state === 'active' || m.record.state === 'paused');
+      const busy = releases.find((r) => r.state === 'active' || r.state === 'paused');
       if (busy !== undefined) return;
       const p = pendingReleases.shift()!;
       const n = releases.length + 1;
@@ -287,7 +286,6 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
         stateReason: null, stageIndex: 0, stages: options.rollout.stages, stageReachedAtMs: [now - start], counts: {}, timeline: [], perStage: [],
       };
       releases.push(record);
-      managed.push({ record, release });
       event(`rollout ${id}: ${spec.version} (${record.kind}) at stages ${options.rollout.stages.join(', ')} %`);
     };
 
@@ -295,8 +293,7 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       metrics.sampleOutbox(now);
       if (server === undefined) return;
       await server.app.services.rollouts.tick();
-      for (const m of managed) {
-        const r = m.record;
+      for (const r of releases) {
         // Finished rollouts are still watched: devices report their outcomes after the end.
         let st: RolloutStatus = await rolloutStatus(server, r.rolloutId);
         const soakMs = options.rollout.soakSeconds * 1000;
@@ -419,10 +416,10 @@ export async function runSimulation(partial: Partial<SimOptions>, hooks: RunHook
       checkIns = r.checkIns;
     }
     if (server !== undefined) {
-      for (const m of managed) {
-        adoptStatus(m.record, await rolloutStatus(server, m.record.rolloutId));
-        m.record.devices = await rolloutDevices(server, m.record.rolloutId);
-        m.record.perStage = perStageCounts(m.record, ids);
+      for (const r of releases) {
+        adoptStatus(r, await rolloutStatus(server, r.rolloutId));
+        r.devices = await rolloutDevices(server, r.rolloutId);
+        r.perStage = perStageCounts(r, ids);
       }
     }
 
